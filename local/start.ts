@@ -1,0 +1,88 @@
+/**
+ * `npm start`: runs the proxy handler behind a local HTTP API gateway on 127.0.0.1.
+ *
+ * Each backing service is a loopback stand-in unless its real settings are in the environment:
+ * JWT_ISSUER (with JWT_AUDIENCE, optional JWT_JWKS_URI) selects a real issuer, and MODELARTS_ENDPOINT with
+ * UPSTREAM_SECRET_ID selects real ModelArts and Secrets Manager. Those two go together, because the
+ * ModelArts stand-in accepts only the AK/SK that the Secrets Manager stand-in serves.
+ */
+import { loadDevSigningKey } from './dev-key';
+import { startLocalGateway, type HttpApiHandler } from './gateway';
+import { startJwtIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_SCOPE } from './stand-ins/jwt-issuer';
+import { startModelArts, SEEDED_VERSION } from './stand-ins/modelarts';
+import { startSecretsManager } from './stand-ins/secrets-manager';
+import { generateCredentials, LOCAL_SECRET_ID } from './stand-ins';
+import type { RunningServer } from './stand-ins/json-server';
+
+const DEFAULT_PORT = 3000;
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const running: RunningServer[] = [];
+  const notes: string[] = [];
+
+  const realUpstream = Boolean(env.MODELARTS_ENDPOINT || env.UPSTREAM_SECRET_ID);
+  if (realUpstream && !(env.MODELARTS_ENDPOINT && env.UPSTREAM_SECRET_ID)) {
+    throw new Error('Set MODELARTS_ENDPOINT and UPSTREAM_SECRET_ID together, or neither to use the stand-ins.');
+  }
+  if (!realUpstream) {
+    const credentials = generateCredentials();
+    const secretsManager = await startSecretsManager({ [LOCAL_SECRET_ID]: JSON.stringify(credentials) });
+    const modelArts = await startModelArts([credentials]);
+    running.push(secretsManager, modelArts);
+    Object.assign(env, {
+      MODELARTS_ENDPOINT: modelArts.url,
+      UPSTREAM_SECRET_ID: LOCAL_SECRET_ID,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+      AWS_REGION: env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIALOCALSTANDIN0000',
+      AWS_SECRET_ACCESS_KEY: 'local-stand-in-secret',
+      ALLOWED_PROJECT_IDS: env.ALLOWED_PROJECT_IDS ?? SEEDED_VERSION.projectId,
+    });
+    // Static credentials above mean the SDK never asks an instance metadata service.
+    env.AWS_EC2_METADATA_DISABLED = 'true';
+    notes.push(`ModelArts stand-in   ${modelArts.url}`, `Secrets Manager stand-in ${secretsManager.url}`);
+  }
+
+  if (!env.JWT_ISSUER) {
+    const issuer = await startJwtIssuer([loadDevSigningKey()]);
+    running.push(issuer);
+    Object.assign(env, {
+      JWT_ISSUER: LOCAL_ISSUER,
+      JWT_AUDIENCE: LOCAL_AUDIENCE,
+      JWT_JWKS_URI: issuer.jwksUri,
+      REQUIRED_SCOPE: env.REQUIRED_SCOPE ?? LOCAL_SCOPE,
+    });
+    notes.push(`JWT issuer stand-in  ${issuer.jwksUri}`);
+  }
+  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  // Imported only now, because the handler reads its configuration from the environment at import.
+  const { handler } = (await import('../functions/stop-processor-task-version/handler.js')) as { handler: HttpApiHandler };
+  const gateway = await startLocalGateway(handler, Number(env.PORT ?? DEFAULT_PORT));
+  running.push(gateway);
+
+  const { projectId, taskId, versionId } = SEEDED_VERSION;
+  console.error(
+    [
+      `Proxy listening on ${gateway.url}`,
+      ...notes,
+      '',
+      'Stop the seeded version:',
+      `  TOKEN=$(npm run --silent token | tail -n 1)`,
+      `  curl -i -X POST -H "Authorization: Bearer $TOKEN" ${gateway.url}/v2/${projectId}/processor-tasks/${taskId}/versions/${versionId}/stop`,
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = (): void => {
+    void Promise.all(running.map((server) => server.close())).then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
