@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
   computeSignature,
+  HuaweiSigningError,
   parseAuthorizationHeader,
   parseSdkDate,
   type HuaweiCredentials,
@@ -136,7 +137,13 @@ function verifySignature(request: StandInRequest, accepted: readonly HuaweiCrede
     Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
   );
   const url = new URL(request.path, `http://${headers.host ?? '127.0.0.1'}`);
-  const expected = computeSignature({ method: request.method, url, headers, body: request.body }, fields.signedHeaders, credentials.sk);
+  let expected: string;
+  try {
+    expected = computeSignature({ method: request.method, url, headers, body: request.body }, fields.signedHeaders, credentials.sk);
+  } catch (error) {
+    // A signed header that was not sent, or a repeated name in SignedHeaders.
+    return error instanceof HuaweiSigningError ? 'The signed headers do not match the request.' : 'Signature check failed.';
+  }
   const matches =
     expected.length === fields.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(fields.signature));
   return matches ? undefined : 'The request signature does not match.';

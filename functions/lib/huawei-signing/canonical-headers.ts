@@ -28,7 +28,7 @@ export function lowercaseHeaderNames(headers: Readonly<Record<string, string>>):
     const lowercaseName = name.toLowerCase();
     if (byName.has(lowercaseName)) {
       throw new InvalidSigningInputError(
-        `header ${lowercaseName} is given more than once in different letter case; pass it once`,
+        `header ${lowercaseName} appears more than once with different letter case. Pass it once.`,
       );
     }
     byName.set(lowercaseName, value);
@@ -41,12 +41,12 @@ export function lowercaseHeaderNames(headers: Readonly<Record<string, string>>):
  *
  * Values are trimmed of spaces and tabs only, because HTTP parsers strip exactly that optional
  * whitespace around a field value (RFC 9110, section 5.5), so the receiver signs the same value.
- * The official Node.js signer (huaweicloud-sdk-core 3.1.211) does not trim, the official Go signer
- * (huaweicloud-sdk-go-v3 core/auth/signer/signer.go) does; both agree for values without
+ * The official Node.js signer (huaweicloud-sdk-core 3.1.211) does not trim, while the official Go
+ * signer (huaweicloud-sdk-go-v3 core/auth/signer/signer.go) does. Both agree for values without
  * surrounding whitespace.
  *
  * Names are sorted by UTF-16 code unit, which equals byte order for token names. The official
- * Node.js signer sorts canonical headers with `localeCompare` instead; both orders agree on the
+ * Node.js signer sorts canonical headers with `localeCompare` instead, and both orders agree on the
  * names this project signs (content-type, host, x-project-id, x-sdk-date, x-security-token).
  *
  * @throws InvalidSigningInputError when a name is not an RFC 9110 token, a value contains CR, LF
@@ -56,9 +56,14 @@ export function toCanonicalHeaders(headers: Readonly<Record<string, string>>): C
   const canonicalHeaders: CanonicalHeader[] = [];
   for (const [name, value] of lowercaseHeaderNames(headers)) {
     assertValidHeader(name, value);
-    canonicalHeaders.push({ name, value: value.replace(SURROUNDING_WHITESPACE, '') });
+    canonicalHeaders.push({ name, value: trimHeaderValue(value) });
   }
   return canonicalHeaders.sort((left, right) => compareCodeUnits(left.name, right.name));
+}
+
+/** Removes the spaces and tabs around a header value, as an HTTP parser does. */
+export function trimHeaderValue(value: string): string {
+  return value.replace(SURROUNDING_WHITESPACE, '');
 }
 
 /**
@@ -86,10 +91,10 @@ export function compareCodeUnits(left: string, right: string): number {
 function assertValidHeader(name: string, value: string): void {
   if (!HEADER_NAME_PATTERN.test(name)) {
     throw new InvalidSigningInputError(
-      `header name ${JSON.stringify(name)} is invalid; use letters, digits and the token characters of RFC 9110`,
+      `header name ${JSON.stringify(name)} is invalid. Use letters, digits and the token characters of RFC 9110.`,
     );
   }
   if (FORBIDDEN_HEADER_VALUE_CHARACTERS.test(value)) {
-    throw new InvalidSigningInputError(`header ${name} has a value with CR, LF or NUL; remove those characters`);
+    throw new InvalidSigningInputError(`header ${name} has a value with CR, LF or NUL. Remove those characters.`);
   }
 }

@@ -7,7 +7,7 @@ import { uriEncode } from './uri-encoding';
 export interface CanonicalRequestInput {
   /** HTTP method in uppercase. */
   readonly method: string;
-  /** Request URL; its path and query are used. */
+  /** Request URL, of which only the path and query are used. */
   readonly url: URL;
   /** Signed headers in canonical form, sorted by name. */
   readonly headers: readonly CanonicalHeader[];
@@ -26,11 +26,12 @@ const METHOD_PATTERN = /^[A-Z]+$/;
  * signed header list and hex SHA-256 of the body, joined with line feeds.
  *
  * The official Node.js signer (huaweicloud-sdk-core 3.1.211) hashes the value of an
- * X-Sdk-Content-Sha256 header in place of the body when that header is present (it sends
- * `UNSIGNED-PAYLOAD` for non-JSON bodies). This signer always hashes the body, because its callers
- * send JSON, and a verifier that trusted that header would leave the body unauthenticated.
+ * X-Sdk-Content-Sha256 header in place of the body when that header is present, and the SDK sets
+ * it to `UNSIGNED-PAYLOAD` when the content type is not JSON. This signer always hashes the body,
+ * because its callers send JSON and a verifier that trusted that header would leave the body
+ * unauthenticated.
  *
- * @throws InvalidSigningInputError when the method is not uppercase letters, or the path holds
+ * @throws InvalidSigningInputError when the method is not uppercase letters, or the path contains
  * invalid percent-encoding or a lone surrogate.
  */
 export function buildCanonicalRequest(input: CanonicalRequestInput): string {
@@ -54,11 +55,14 @@ export function buildCanonicalRequest(input: CanonicalRequestInput): string {
  *
  * `URL.pathname` is already percent-encoded, so each segment is decoded before it is encoded, and
  * a space is signed as `%20`, never `%2520`. The official Go signer (huaweicloud-sdk-go-v3
- * core/auth/signer/signer.go) also encodes the unencoded path. The official Node.js signer encodes
- * the already-encoded path a second time; the two agree for segments of unreserved characters only,
- * which includes every id of the form `[A-Za-z0-9_-]+`.
+ * core/auth/signer/signer.go) also encodes the unencoded path. The official Node.js signer instead
+ * encodes the already-encoded path a second time. Both forms agree only for segments made of
+ * unreserved characters, which include every id of the form `[A-Za-z0-9_-]+`.
  *
- * @throws InvalidSigningInputError when a segment holds invalid percent-encoding or a lone surrogate.
+ * NOTE: which of the two forms Huawei's gateway expects for a percent-encoded segment has not been
+ * tested against a real endpoint.
+ *
+ * @throws InvalidSigningInputError when a segment contains invalid percent-encoding or a lone surrogate.
  */
 export function buildCanonicalUri(url: URL): string {
   const path = url.pathname

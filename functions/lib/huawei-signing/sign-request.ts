@@ -21,7 +21,7 @@ const HEADERS_SET_BY_SIGNER = ['x-sdk-date', 'x-security-token', 'authorization'
  *   new Date(),
  * );
  * @throws InvalidSigningInputError when the credentials are empty or unusable, `headers` lacks host
- * or already holds a header that this function sets, or the request cannot be put in canonical form.
+ * or already contains a header that this function sets, or the request cannot be put in canonical form.
  */
 export function signRequest(
   request: RequestToSign,
@@ -55,18 +55,18 @@ function assertUsableCredentials(credentials: HuaweiCredentials): void {
     throw new InvalidSigningInputError('credentials sk must be non-empty');
   }
   if (credentials.securityToken === '') {
-    throw new InvalidSigningInputError('credentials securityToken is empty; omit it for permanent credentials');
+    throw new InvalidSigningInputError('credentials securityToken is empty. Omit it for permanent credentials.');
   }
 }
 
 function assertSignableHeaders(headers: Readonly<Record<string, string>>): void {
   const names = lowercaseHeaderNames(headers);
   if (!names.has('host')) {
-    throw new InvalidSigningInputError('request headers lack host; pass the host and port of the request URL');
+    throw new InvalidSigningInputError('request headers lack host. Pass the host and port of the request URL.');
   }
   for (const name of HEADERS_SET_BY_SIGNER) {
     if (names.has(name)) {
-      throw new InvalidSigningInputError(`request headers already contain ${name}; signRequest sets it, so remove it`);
+      throw new InvalidSigningInputError(`request headers already contain ${name}. Remove it, because signRequest sets it.`);
     }
   }
 }

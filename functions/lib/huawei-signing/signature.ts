@@ -1,4 +1,4 @@
-import { lowercaseHeaderNames, toCanonicalHeaders } from './canonical-headers';
+import { lowercaseHeaderNames, toCanonicalHeaders, trimHeaderValue } from './canonical-headers';
 import { buildCanonicalRequest } from './canonical-request';
 import { hmacSha256Hex } from './digest';
 import { InvalidSigningInputError, MissingSignedHeaderError } from './errors';
@@ -16,7 +16,7 @@ export function signStringToSign(sk: string, stringToSign: string): string {
 
 /**
  * Recomputes the signature of a received request over the named signed headers (the verifying side:
- * a local ModelArts stand-in uses this). `request.headers` holds the headers as received.
+ * a local ModelArts stand-in uses this). `request.headers` contains the headers as received.
  *
  * Header names are matched without regard to letter case. The signing time is the received
  * X-Sdk-Date value, whether or not `signedHeaders` names it. Compare the result with the received
@@ -24,7 +24,8 @@ export function signStringToSign(sk: string, stringToSign: string): string {
  *
  * @throws MissingSignedHeaderError when a header named in `signedHeaders`, or X-Sdk-Date, was not received.
  * @throws InvalidSigningInputError when X-Sdk-Date is malformed, `signedHeaders` names a header twice,
- * or the method, path or a signed header cannot be put in canonical form.
+ * two received header names differ only in letter case, or the method, path or a signed header
+ * cannot be put in canonical form.
  */
 export function computeSignature(request: RequestToSign, signedHeaders: readonly string[], sk: string): string {
   const receivedHeaders = lowercaseHeaderNames(request.headers);
@@ -54,12 +55,14 @@ function pickSignedHeaders(
 }
 
 function readSdkDate(receivedHeaders: ReadonlyMap<string, string>): string {
-  const value = receivedHeaders.get(SDK_DATE_HEADER)?.trim();
-  if (value === undefined) {
+  const receivedValue = receivedHeaders.get(SDK_DATE_HEADER);
+  if (receivedValue === undefined) {
     throw new MissingSignedHeaderError(SDK_DATE_HEADER);
   }
+
+  const value = trimHeaderValue(receivedValue);
   if (parseSdkDate(value) === undefined) {
-    throw new InvalidSigningInputError(`header ${SDK_DATE_HEADER} is malformed; expected YYYYMMDDTHHMMSSZ in UTC`);
+    throw new InvalidSigningInputError(`header ${SDK_DATE_HEADER} is malformed. Expected YYYYMMDDTHHMMSSZ in UTC.`);
   }
   return value;
 }

@@ -2,7 +2,7 @@
 export interface HuaweiCredentials {
   /** Access key id, sent in the Authorization header. */
   readonly ak: string;
-  /** Secret access key, the HMAC key. It never leaves the signer. */
+  /** Secret access key, used only as the HMAC key. */
   readonly sk: string;
   /** Security token of temporary credentials, sent as X-Security-Token and signed. */
   readonly securityToken?: string;
@@ -16,6 +16,6 @@ export interface RequestToSign {
   readonly url: URL;
   /** Request headers. Every header given here is signed. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Request body exactly as sent, hashed as UTF-8. An empty string stands for no body. */
+  /** Request body exactly as sent, hashed as UTF-8. An empty string means no body. */
   readonly body: string;
 }
