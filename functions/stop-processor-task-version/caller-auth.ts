@@ -55,7 +55,10 @@ export class CallerAuthenticator {
         // aud or client_id is checked in customJwtCheck, because the library checks aud alone.
         audience: null,
         graceSeconds: CLOCK_SKEW_SECONDS,
-        customJwtCheck: ({ payload }) => assertAudience(payload, audiences),
+        customJwtCheck: ({ payload }) => {
+          assertExpiry(payload);
+          assertAudience(payload, audiences);
+        },
       },
       { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
     );
@@ -108,6 +111,13 @@ function assertRs256(token: string): void {
   }
   if (alg !== 'RS256') {
     throw new UnauthenticatedError('The bearer token must be signed with RS256.', true);
+  }
+}
+
+// aws-jwt-verify checks exp only when the claim is present; a token without one would never expire.
+function assertExpiry(payload: JwtPayload): void {
+  if (typeof payload.exp !== 'number') {
+    throw new UnauthenticatedError('The bearer token has no exp claim.', true);
   }
 }
 

@@ -153,8 +153,10 @@ function classifyReadError(error: unknown): Error {
   }
   if (error instanceof SecretsManagerServiceException) {
     // Throttling and 5xx are transient. Anything else unmodeled (AccessDeniedException above all) is a
-    // deployment fault that a retry cannot fix.
-    const transient = error.$retryable?.throttling === true || (error.$metadata.httpStatusCode ?? 500) >= 500;
+    // deployment fault that a retry cannot fix. The client does not model ThrottlingException, so it
+    // arrives as this base class with the error code as its name, HTTP 400 and no $retryable trait.
+    const throttled = error.$retryable?.throttling === true || error.name === 'ThrottlingException';
+    const transient = throttled || (error.$metadata.httpStatusCode ?? 500) >= 500;
     if (!transient) {
       return new CredentialsMisconfiguredError('The upstream secret could not be read.', { cause: error });
     }

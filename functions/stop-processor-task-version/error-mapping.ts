@@ -6,8 +6,10 @@ import {
   UpstreamFailureError,
   UpstreamRateLimitedError,
   UpstreamRejectedError,
+  UpstreamTimeoutError,
 } from './errors';
 import type { UpstreamExchange } from './upstream';
+import { UpstreamDeadlineError } from './upstream-http';
 
 /** A ModelArts success, ready to return to the app. */
 export interface UpstreamSuccess {
@@ -29,11 +31,15 @@ const MAX_UPSTREAM_TEXT_LENGTH = 512;
  * 2xx passes through. 4xx other than 401/403/429 passes through with ModelArts' error_code and error_msg.
  * 429 passes through with Retry-After. 401 (after the refresh retry) and 403 mean the proxy's own
  * credentials failed, and 3xx, 5xx, unreadable bodies and broken connections mean ModelArts failed: all
- * become a 502, because the app's user did nothing wrong.
+ * become a 502, because the app's user did nothing wrong. A spent upstream budget becomes a 504.
  *
  * @throws ProxyError for every answer that is not a success.
  */
 export function mapUpstreamExchange(exchange: UpstreamExchange): UpstreamSuccess {
+  if ('error' in exchange.result && exchange.result.error instanceof UpstreamDeadlineError) {
+    const message = `ModelArts sent no complete response within the upstream budget (${exchange.latencyMs} ms).`;
+    throw new UpstreamTimeoutError(message, { cause: exchange.result.error });
+  }
   if ('error' in exchange.result) {
     throw new UpstreamFailureError('ModelArts request failed without a response.', { cause: exchange.result.error });
   }

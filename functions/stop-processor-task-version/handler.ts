@@ -40,7 +40,7 @@ authenticator.preloadKeys().catch((error: unknown) =>
 async function stopProcessorTaskVersion(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const summary: RequestSummary = { requestId: event.requestContext.requestId };
   try {
-    const caller = await authenticator.authenticate(event.headers.authorization);
+    const caller = await authenticator.authenticate(event.headers?.authorization);
     summary.callerSub = caller.subject;
     summary.clientId = caller.clientId;
 
@@ -48,6 +48,7 @@ async function stopProcessorTaskVersion(event: APIGatewayProxyEventV2): Promise<
     Object.assign(summary, ids);
 
     authorize(caller, ids, config);
+    summary.authorized = true;
 
     // Forward
     const exchange = await modelArts.stopTaskVersion(ids);

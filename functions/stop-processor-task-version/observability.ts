@@ -32,6 +32,8 @@ export interface RequestSummary {
   upstreamAttempts?: number;
   credentialsSource?: CredentialsSource;
   credentialsRefreshed?: boolean;
+  /** True once the caller passed authentication, id validation and authorization. */
+  authorized?: boolean;
   /** The error behind a 5xx, by class name and message. Messages never hold secret values. */
   error?: { name: string; message: string; cause?: string };
 }
@@ -46,6 +48,10 @@ export function recordRequest(summary: RequestSummary, metrics: Metrics): void {
     logger.error('stop request failed', { ...summary });
   } else {
     logger.info('stop request completed', { ...summary });
+  }
+
+  if (summary.authorized) {
+    writeAuditLine(summary);
   }
 
   // StopRequests goes out twice: per service and stage for the totals, and with the outcome dimension in
@@ -68,4 +74,29 @@ export function recordRequest(summary: RequestSummary, metrics: Metrics): void {
     const hit = summary.credentialsSource !== 'secrets-manager';
     metrics.addMetric(hit ? 'SecretCacheHits' : 'SecretCacheMisses', MetricUnit.Count, 1);
   }
+}
+
+/** Version of the audit line's schema; operators' saved queries depend on these field names. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/**
+ * Writes the audit line of an authorized stop: who asked to stop which version, and what ModelArts
+ * answered. It carries identifiers only, never a token or credentials.
+ */
+function writeAuditLine(summary: RequestSummary): void {
+  logger.info('stop audit', {
+    audit: {
+      schemaVersion: AUDIT_SCHEMA_VERSION,
+      time: new Date().toISOString(),
+      requestId: summary.requestId,
+      callerSub: summary.callerSub,
+      clientId: summary.clientId,
+      projectId: summary.projectId,
+      taskId: summary.taskId,
+      versionId: summary.versionId,
+      outcome: summary.outcome,
+      upstreamStatus: summary.upstreamStatus ?? null,
+      upstreamRequestId: summary.upstreamRequestId ?? null,
+    },
+  });
 }

@@ -1,11 +1,10 @@
 import { signRequest, type HuaweiCredentials } from '../lib/huawei-signing';
 import type { CredentialsProvider, CredentialsSource } from './credentials';
-import { UpstreamTimeoutError } from './errors';
+import { InvalidParameterError } from './errors';
 import type { TaskVersionIds } from './path-params';
 import {
   sendUpstreamRequest,
   UpstreamConnectionError,
-  UpstreamDeadlineError,
   type UpstreamHttpRequest,
   type UpstreamHttpResponse,
 } from './upstream-http';
@@ -53,9 +52,9 @@ export class ModelArtsClient {
   }
 
   /**
-   * Sends the stop request and returns the last answer.
+   * Sends the stop request and returns the last answer. A spent budget comes back as an exchange whose
+   * error is an UpstreamDeadlineError, so the request log still gets the attempts and the latency.
    *
-   * @throws UpstreamTimeoutError when no complete response arrives within the budget.
    * @throws the credentials provider's errors when no credentials can be obtained.
    */
   async stopTaskVersion(ids: TaskVersionIds): Promise<UpstreamExchange> {
@@ -75,11 +74,6 @@ export class ModelArtsClient {
         credentialsSource: firstLookup.source,
       });
 
-      if ('error' in result && result.error instanceof UpstreamDeadlineError) {
-        throw new UpstreamTimeoutError(`ModelArts sent no complete response within ${this.options.timeoutMs} ms.`, {
-          cause: result.error,
-        });
-      }
       if (attempt >= MAX_ATTEMPTS || Date.now() >= deadline) {
         return exchange();
       }
@@ -126,7 +120,10 @@ export class ModelArtsClient {
 
 /**
  * Builds the StopProcessorTaskVersion URL from validated ids. The ids are percent-encoded although the
- * id patterns admit no character that needs it, so a looser pattern could never change the path.
+ * id patterns admit no character that needs it, and dot segments are rejected, so a looser pattern could
+ * never change the path.
+ *
+ * @throws InvalidParameterError when an id is `.` or `..`.
  */
 export function buildStopUrl(endpoint: URL, ids: TaskVersionIds): URL {
   const path = [
@@ -138,5 +135,9 @@ export function buildStopUrl(endpoint: URL, ids: TaskVersionIds): URL {
     ids.versionId,
     'stop',
   ].map(encodeURIComponent);
+  // URL parsing removes "." and ".." segments even when written as %2E, so encoding cannot protect them.
+  if (path.some((segment) => segment === '.' || segment === '..')) {
+    throw new InvalidParameterError('Invalid path parameter: an id must not be "." or "..".');
+  }
   return new URL(`/${path.join('/')}`, endpoint);
 }
