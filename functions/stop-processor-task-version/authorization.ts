@@ -2,7 +2,7 @@ import type { AuthenticatedCaller } from './caller-auth';
 import { ForbiddenError, InsufficientScopeError } from './errors';
 import type { TaskVersionIds } from './path-params';
 
-/** What the authorization step checks a caller against. */
+/** Rules the authorization step checks a caller against. */
 export interface AuthorizationPolicy {
   /** Scope the token must carry, when set. */
   readonly requiredScope: string | undefined;

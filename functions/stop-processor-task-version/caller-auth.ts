@@ -175,7 +175,12 @@ function toCaller(payload: JwtPayload): AuthenticatedCaller {
 function collectScopes(payload: JwtPayload): Set<string> {
   const scopes = new Set<string>();
   for (const claim of [payload.scope, payload.scp]) {
-    const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+    let values: unknown[] = [];
+    if (Array.isArray(claim)) {
+      values = claim;
+    } else if (typeof claim === 'string') {
+      values = claim.split(' ');
+    }
     for (const value of values) {
       if (typeof value === 'string' && value !== '') {
         scopes.add(value);

@@ -1,6 +1,6 @@
 /**
  * Handler configuration, read from environment variables once at cold start. Every error names the
- * variable and the form it expects, so a bad deployment fails at init with a message that says the fix.
+ * variable and the form it expects, so a bad deployment fails at init with a message that names the fix.
  */
 
 /** Validated handler settings. */
@@ -13,7 +13,7 @@ export interface ProxyConfig {
   readonly jwtIssuer: string;
   /** App client ids accepted in `aud`, or in `client_id` when the token has no `aud`. */
   readonly jwtAudiences: readonly string[];
-  /** Where the issuer publishes its signing keys. */
+  /** URL of the JWKS document holding the issuer signing keys. */
   readonly jwtJwksUri: URL;
   /** Scope the token must carry in `scope` or `scp`, when set. */
   readonly requiredScope: string | undefined;
@@ -93,7 +93,7 @@ function requireList(env: Environment, name: string, expected: string): string[]
   return items;
 }
 
-/** True for hosts that never leave the machine: 127.0.0.0/8, ::1 and localhost. */
+/** Returns true for hosts that never leave the machine: 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

@@ -10,7 +10,7 @@ import {
 import type { HuaweiCredentials } from '../lib/huawei-signing';
 import { CredentialsMisconfiguredError, CredentialsUnavailableError } from './errors';
 
-/** Where a set of credentials came from on this call. */
+/** Source of the credentials returned by one call. */
 export type CredentialsSource = 'cache' | 'secrets-manager' | 'stale-cache';
 
 /** Credentials and how they were obtained, for metrics and the request log line. */

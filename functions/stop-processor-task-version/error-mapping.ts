@@ -26,7 +26,7 @@ const RETRY_AFTER_PATTERN = /^(\d{1,6}|[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2
 const MAX_UPSTREAM_TEXT_LENGTH = 512;
 
 /**
- * Maps the final ModelArts answer to what the app receives.
+ * Maps the final ModelArts response to what the app receives.
  *
  * 2xx passes through. 4xx other than 401/403/429 passes through with ModelArts' error_code and error_msg.
  * 429 passes through with Retry-After. 401 (after the refresh retry) and 403 mean the proxy's own
@@ -76,9 +76,9 @@ function classifyStatus(status: number, headers: IncomingHttpHeaders, body: stri
     return new UpstreamRejectedError(status, errorCode, errorMessage);
   }
   if (status >= 300 && status < 400) {
-    return new UpstreamFailureError(`ModelArts answered with redirect status ${status}, which is not followed.`);
+    return new UpstreamFailureError(`ModelArts returned redirect status ${status}, which is not followed.`);
   }
-  return new UpstreamFailureError(`ModelArts answered with status ${status}.`);
+  return new UpstreamFailureError(`ModelArts returned status ${status}.`);
 }
 
 /** Reads ModelArts' `error_code` and `error_msg`, with generic values when the body lacks them. */

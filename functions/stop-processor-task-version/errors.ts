@@ -1,5 +1,5 @@
 /**
- * The proxy's error family. Each failure has its own class, so the mapping to an HTTP answer lives in one
+ * The proxy's error family. Each failure has its own class, so the mapping to an HTTP response lives in one
  * place and callers match errors with `instanceof`, never by message text.
  *
  * A 4xx message is written for the app developer and is returned as is. A 5xx error keeps its detail in
@@ -14,7 +14,7 @@ export abstract class ProxyError extends Error {
   abstract readonly outcome: string;
   /** Extra response headers, such as `WWW-Authenticate` or `Retry-After`. */
   readonly headers: Readonly<Record<string, string>> = {};
-  /** ModelArts' `X-Request-Id`, when the error comes from a ModelArts answer. */
+  /** ModelArts' `X-Request-Id`, when the error comes from a ModelArts response. */
   upstreamRequestId: string | undefined;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -37,7 +37,7 @@ export class UnauthenticatedError extends ProxyError {
   readonly errorCode = 'PROXY.0401';
   override readonly headers: Readonly<Record<string, string>>;
 
-  /** @param tokenPresent - false when the request had no token at all, which RFC 6750 answers without an error code. */
+  /** @param tokenPresent - false when the request had no token at all, which RFC 6750 challenges without an error code. */
   constructor(message: string, tokenPresent: boolean, options?: { cause?: unknown }) {
     super(message, options);
     this.headers = {

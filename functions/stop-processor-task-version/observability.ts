@@ -80,8 +80,8 @@ export function recordRequest(summary: RequestSummary, metrics: Metrics): void {
 export const AUDIT_SCHEMA_VERSION = 1;
 
 /**
- * Writes the audit line of an authorized stop: who asked to stop which version, and what ModelArts
- * answered. It carries identifiers only, never a token or credentials.
+ * Writes the audit line of an authorized stop: who requested to stop which version, and what ModelArts
+ * returned. It carries identifiers only, never a token or credentials.
  */
 function writeAuditLine(summary: RequestSummary): void {
   logger.info('stop audit', {

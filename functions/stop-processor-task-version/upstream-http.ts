@@ -32,8 +32,8 @@ export class UpstreamBodyTooLargeError extends Error {
 }
 
 /**
- * Largest response body read from ModelArts, in bytes. The stop answer is `{}` and error bodies are a few
- * hundred bytes, so anything near this size is not an answer the proxy can pass on.
+ * Largest response body read from ModelArts, in bytes. The stop response is `{}` and error bodies are a few
+ * hundred bytes, so anything near this size is not a response the proxy can pass on.
  */
 export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024;
 

@@ -9,7 +9,7 @@ import {
   type UpstreamHttpResponse,
 } from './upstream-http';
 
-/** The final ModelArts answer to one stop request, after any retry. */
+/** The final ModelArts response to one stop request, after any retry. */
 export interface UpstreamExchange {
   /** The last response, or the error of the last attempt when no response arrived. */
   readonly result: { readonly response: UpstreamHttpResponse } | { readonly error: Error };
@@ -19,7 +19,7 @@ export interface UpstreamExchange {
   readonly latencyMs: number;
   /** True when a 401 made the proxy read the secret again. */
   readonly credentialsRefreshed: boolean;
-  /** Where the credentials of the first attempt came from. */
+  /** Source of the credentials used by the first attempt. */
   readonly credentialsSource: CredentialsSource;
 }
 
@@ -52,7 +52,7 @@ export class ModelArtsClient {
   }
 
   /**
-   * Sends the stop request and returns the last answer. A spent budget comes back as an exchange whose
+   * Sends the stop request and returns the last response. A spent budget comes back as an exchange whose
    * error is an UpstreamDeadlineError, so the request log still gets the attempts and the latency.
    *
    * @throws the credentials provider's errors when no credentials can be obtained.

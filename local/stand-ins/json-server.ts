@@ -9,7 +9,7 @@ export interface StandInRequest {
   readonly body: string;
 }
 
-/** A JSON answer, or a function that writes the raw response itself (for fault injection). */
+/** A JSON response, or a function that writes the raw response itself (for fault injection). */
 export type StandInResponse =
   | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
   | { readonly raw: (res: ServerResponse) => void };
@@ -23,7 +23,7 @@ export interface RunningServer {
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 
-/** Starts an HTTP server on 127.0.0.1 that answers each request with `route`. Port 0 picks a free port. */
+/** Starts an HTTP server on 127.0.0.1 that responds to each request with `route`. Port 0 picks a free port. */
 export async function startJsonServer(
   port: number,
   route: (request: StandInRequest) => StandInResponse | Promise<StandInResponse>,

@@ -45,7 +45,7 @@ export class SigningKey {
     }
   }
 
-  /** The public half as a JWK for the JWKS document. */
+  /** Returns the public half as a JWK for the JWKS document. */
   publicJwk(): Record<string, unknown> {
     const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
     return { ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' };
@@ -85,7 +85,7 @@ export interface JwtIssuerStandIn extends RunningServer {
   readonly jwksRequests: number;
   /** Replaces the published keys, to simulate a key rotation. */
   setKeys(keys: readonly SigningKey[]): void;
-  /** Makes the endpoint answer 503 while `down` is true. */
+  /** Makes the endpoint return 503 while `down` is true. */
   setDown(down: boolean): void;
 }
 

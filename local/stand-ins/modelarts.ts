@@ -19,14 +19,14 @@ export const SEEDED_VERSION = {
 /** State of a processor-task version in the stand-in. */
 export type VersionStatus = 'RUNNING' | 'STOPPED';
 
-/** One scripted answer that replaces the normal handling of the next stop request. */
+/** One scripted response that replaces the normal handling of the next stop request. */
 export type ModelArtsFault =
   | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
   /** Sends headers, then never finishes the body. */
   | { readonly kind: 'stall-body' }
-  /** Accepts the request and never answers. */
+  /** Accepts the request and never responds. */
   | { readonly kind: 'no-answer' }
-  /** Destroys the connection without an answer. */
+  /** Destroys the connection without a response. */
   | { readonly kind: 'reset' }
   /** Waits, then handles the request normally. */
   | { readonly kind: 'delay'; readonly delayMs: number };

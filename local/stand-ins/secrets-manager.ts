@@ -6,7 +6,7 @@ export type SecretsManagerFault =
   | { readonly kind: 'throttle' }
   | { readonly kind: 'internal-error' }
   | { readonly kind: 'access-denied' }
-  /** Holds the answer for `delayMs` before sending it. */
+  /** Holds the response for `delayMs` before sending it. */
   | { readonly kind: 'delay'; readonly delayMs: number };
 
 /** A running Secrets Manager endpoint. */
