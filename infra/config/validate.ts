@@ -26,7 +26,7 @@ export class StageConfigError extends Error {
  * Upper limit of the upstream budget. The function timeout adds the non-upstream allowance to it and
  * must stay under the 30 s integration timeout of API Gateway HTTP APIs.
  */
-export const MAX_UPSTREAM_TIMEOUT_MS = 24_000;
+export const MAX_UPSTREAM_TIMEOUT_MS = 22_000;
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const AWS_ACCOUNT = /^\d{12}$/;

@@ -33,7 +33,7 @@ describe('validateStageConfig', () => {
     ['endpoint with path', (c) => ({ ...c, modelArts: { ...c.modelArts, endpoint: 'https://modelarts.cn-north-4.myhuaweicloud.com/v2' } }), 'modelArts.endpoint', /without a path/],
     ['endpoint of other region', (c) => ({ ...c, modelArts: { ...c.modelArts, endpoint: 'https://modelarts.cn-east-3.myhuaweicloud.com' } }), 'modelArts.endpoint', /must contain modelArts.region "cn-north-4"/],
     ['malformed ModelArts region', (c) => ({ ...c, modelArts: { ...c.modelArts, region: 'north4' } }), 'modelArts.region', /Huawei Cloud region id/],
-    ['upstream timeout too long', (c) => ({ ...c, modelArts: { ...c.modelArts, timeoutMs: 25_000 } }), 'modelArts.timeoutMs', /from 100 to 24000.*30 s limit/],
+    ['upstream timeout too long', (c) => ({ ...c, modelArts: { ...c.modelArts, timeoutMs: 22_001 } }), 'modelArts.timeoutMs', /from 100 to 22000.*30 s limit/],
     ['fractional upstream timeout', (c) => ({ ...c, modelArts: { ...c.modelArts, timeoutMs: 1500.5 } }), 'modelArts.timeoutMs', /integer/],
     ['issuer over http', (c) => ({ ...c, jwt: { ...c.jwt, issuer: 'http://issuer.example.com' } }), 'jwt.issuer', /https URL of the token issuer/],
     ['no audience', (c) => ({ ...c, jwt: { ...c.jwt, audiences: [] } }), 'jwt.audiences', /at least one app client id/],
@@ -135,8 +135,8 @@ describe('selectStageConfigs', () => {
 
 describe('function timeout', () => {
   test('adds allowance to upstream budget', () => {
-    expect(deriveFunctionTimeout(Duration.millis(5000)).toSeconds()).toBe(10);
-    expect(deriveFunctionTimeout(Duration.millis(8001)).toSeconds()).toBe(14);
+    expect(deriveFunctionTimeout(Duration.millis(5000)).toSeconds()).toBe(12);
+    expect(deriveFunctionTimeout(Duration.millis(8001)).toSeconds()).toBe(16);
   });
 
   test('largest valid budget stays under 30 s', () => {
@@ -151,7 +151,7 @@ describe('function timeout', () => {
         new StopProxy(stack, 'StopProxy', {
           stageName: 'dev',
           modelArtsEndpoint: devConfig.modelArts.endpoint,
-          upstreamTimeout: Duration.seconds(25),
+          upstreamTimeout: Duration.seconds(23),
           jwtIssuer: devConfig.jwt.issuer,
           jwtAudiences: devConfig.jwt.audiences,
           requiredScope: devConfig.jwt.requiredScope,

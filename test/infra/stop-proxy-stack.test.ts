@@ -126,8 +126,8 @@ describe('function', () => {
     const prodFunction = onlyResource(templates.prod, 'AWS::Lambda::Function');
 
     // Upstream budget rounded up to seconds, plus 5 s for the secret read and the JWKS download.
-    expect(devFunction.Properties.Timeout).toBe(10);
-    expect(prodFunction.Properties.Timeout).toBe(13);
+    expect(devFunction.Properties.Timeout).toBe(12);
+    expect(prodFunction.Properties.Timeout).toBe(15);
     expect(prodFunction.Properties.Timeout).toBeLessThan(30);
   });
 
@@ -328,12 +328,12 @@ describe('alarms', () => {
     templates.dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Duration',
       ExtendedStatistic: 'p99',
-      Threshold: 8000,
+      Threshold: 9600,
     });
     templates.prod.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Duration',
       ExtendedStatistic: 'p99',
-      Threshold: 10400,
+      Threshold: 12000,
     });
   });
 
