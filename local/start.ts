@@ -5,9 +5,14 @@
  * JWT_ISSUER (with JWT_AUDIENCE, optional JWT_JWKS_URI) selects a real issuer, and MODELARTS_ENDPOINT with
  * UPSTREAM_SECRET_ID selects real ModelArts and Secrets Manager. Those two go together, because the
  * ModelArts stand-in accepts only the AK/SK that the Secrets Manager stand-in serves.
+ *
+ * It also serves a demo page on PORT + 1, a second origin that calls the API through the typed client.
+ * CORS_ALLOWED_ORIGINS (comma-separated origins) sets which browser origins may call the API; by default
+ * only the demo page's origin may.
  */
+import { startDemoServer } from './demo/server';
 import { loadDevSigningKey } from './dev-key';
-import { startLocalGateway, type HttpApiHandler } from './gateway';
+import { parseCorsOrigins, startLocalGateway, type HttpApiHandler } from './gateway';
 import { startJwtIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_SCOPE } from './stand-ins/jwt-issuer';
 import { startModelArts, SEEDED_VERSION } from './stand-ins/modelarts';
 import { startSecretsManager } from './stand-ins/secrets-manager';
@@ -20,6 +25,11 @@ async function main(): Promise<void> {
   const env = process.env;
   const running: RunningServer[] = [];
   const notes: string[] = [];
+  const port = Number(env.PORT ?? DEFAULT_PORT);
+  const demoPort = port + 1;
+  const corsAllowedOrigins = env.CORS_ALLOWED_ORIGINS
+    ? parseCorsOrigins(env.CORS_ALLOWED_ORIGINS, 'CORS_ALLOWED_ORIGINS')
+    : [`http://127.0.0.1:${demoPort}`];
 
   const realUpstream = Boolean(env.MODELARTS_ENDPOINT || env.UPSTREAM_SECRET_ID);
   if (realUpstream && !(env.MODELARTS_ENDPOINT && env.UPSTREAM_SECRET_ID)) {
@@ -39,7 +49,7 @@ async function main(): Promise<void> {
       AWS_SECRET_ACCESS_KEY: 'local-stand-in-secret',
       ALLOWED_PROJECT_IDS: env.ALLOWED_PROJECT_IDS ?? SEEDED_VERSION.projectId,
     });
-    // Static credentials above mean the SDK never asks an instance metadata service.
+    // With static credentials set, the SDK never contacts an instance metadata service.
     env.AWS_EC2_METADATA_DISABLED = 'true';
     notes.push(`ModelArts stand-in   ${modelArts.url}`, `Secrets Manager stand-in ${secretsManager.url}`);
   }
@@ -59,14 +69,18 @@ async function main(): Promise<void> {
 
   // Imported only now, because the handler reads its configuration from the environment at import.
   const { handler } = (await import('../functions/stop-processor-task-version/handler.js')) as { handler: HttpApiHandler };
-  const gateway = await startLocalGateway(handler, Number(env.PORT ?? DEFAULT_PORT));
+  const gateway = await startLocalGateway(handler, port, { cors: { allowOrigins: corsAllowedOrigins } });
   running.push(gateway);
+  const demo = await startDemoServer({ port: demoPort, apiBaseUrl: gateway.url });
+  running.push(demo);
 
   const { projectId, taskId, versionId } = SEEDED_VERSION;
   console.error(
     [
       `Proxy listening on ${gateway.url}`,
       ...notes,
+      `Demo page            ${demo.url}/`,
+      `CORS allowed origins ${corsAllowedOrigins.join(', ')}`,
       '',
       'Stop the seeded version:',
       `  TOKEN=$(npm run --silent token | tail -n 1)`,

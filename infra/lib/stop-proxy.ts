@@ -243,6 +243,8 @@ export class StopProxy extends Construct {
               allowOrigins: [...origins],
               allowMethods: [CorsHttpMethod.POST],
               allowHeaders: ['authorization', 'content-type'],
+              // Without these, browser apps cannot read the request ids or a 429's Retry-After.
+              exposeHeaders: ['x-request-id', 'x-upstream-request-id', 'retry-after'],
               maxAge: Duration.hours(1),
             }
           : undefined,

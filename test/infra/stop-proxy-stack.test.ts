@@ -107,6 +107,7 @@ describe('route and authorizer', () => {
       AllowOrigins: [...configs[stage].corsAllowedOrigins],
       AllowMethods: ['POST'],
       AllowHeaders: ['authorization', 'content-type'],
+      ExposeHeaders: ['x-request-id', 'x-upstream-request-id', 'retry-after'],
       MaxAge: 3600,
     });
   });
