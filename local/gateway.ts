@@ -125,7 +125,9 @@ async function serve(
     writeJson(res, 413, { message: 'Request Entity Too Large' }, corsHeaders);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // The request target is read as a path. Resolved against a base, "//x/..." would name host x, and "//"
+  // would throw. A target that is not a path, such as "*", routes nowhere.
+  const url = new URL(`http://127.0.0.1${req.url?.startsWith('/') ? req.url : '/'}`);
   const match = ROUTE_PATTERN.exec(url.pathname);
   if (cors && match && isPreflight(req)) {
     writePreflight(res, cors, req.headers.origin);

@@ -13,10 +13,10 @@ import {
   KidNotFoundInJwksError,
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { TokenKeysUnavailableError, UnauthenticatedError } from './errors';
+import { BackoffJwksCache } from './jwks-cache';
 import { JwksFetcher } from './jwks-fetcher';
 
 /** The identity the proxy acts for, taken from a verified token. */
@@ -60,7 +60,7 @@ export class CallerAuthenticator {
           assertAudience(payload, audiences);
         },
       },
-      { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
+      { jwksCache: new BackoffJwksCache({ fetcher: new JwksFetcher() }) },
     );
   }
 

@@ -21,7 +21,14 @@ export type VersionStatus = 'RUNNING' | 'STOPPED';
 
 /** One scripted response that replaces the normal handling of the next stop request. */
 export type ModelArtsFault =
-  | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly body?: string;
+      readonly headers?: Record<string, string>;
+      /** Milliseconds to wait before responding. */
+      readonly delayMs?: number;
+    }
   /** Sends headers, then never finishes the body. */
   | { readonly kind: 'stall-body' }
   /** Accepts the request and never responds. */
@@ -43,6 +50,8 @@ export interface ModelArtsStandIn extends RunningServer {
   queueFaults(...faults: ModelArtsFault[]): void;
   /** Replaces the accepted credentials, to simulate a rotation. */
   setCredentials(credentials: readonly HuaweiCredentials[]): void;
+  /** Drops the faults that no request has used yet. */
+  clearFaults(): void;
 }
 
 // ModelArts, like API Gateway, rejects signatures whose X-Sdk-Date is more than 15 minutes off.
@@ -73,6 +82,9 @@ export async function startModelArts(credentials: readonly HuaweiCredentials[]):
     if (fault?.kind === 'delay') {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     } else if (fault) {
+      if (fault.kind === 'status' && fault.delayMs !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      }
       return faultResponse(fault);
     }
 
@@ -104,6 +116,9 @@ export async function startModelArts(credentials: readonly HuaweiCredentials[]):
     },
     setCredentials: (next) => {
       accepted = [...next];
+    },
+    clearFaults: () => {
+      faults.length = 0;
     },
   };
 }

@@ -13,7 +13,7 @@ export interface LoadedHandler {
    * credentials provider, and the SDK's own retries of it stay inside that one command.
    */
   readonly secretReads: number;
-  /** Waits until every Secrets Manager read started so far has settled and its result is cached. */
+  /** Waits until every Secrets Manager read and JWKS download started so far has settled and its result is cached. */
   settle(): Promise<void>;
 }
 
@@ -27,6 +27,7 @@ export interface HandlerResponse {
 
 const HANDLER_MODULE = '../../functions/stop-processor-task-version/handler';
 const SECRETS_MANAGER_MODULE = '@aws-sdk/client-secrets-manager';
+const JWKS_FETCHER_MODULE = '../../functions/stop-processor-task-version/jwks-fetcher';
 
 /**
  * Sets `env` in `process.env` and returns a function that puts the previous values back. Variables stay set
@@ -50,12 +51,13 @@ function setVariables(env: EnvironmentChanges): void {
 
 /**
  * Imports a fresh copy of the handler module, so its cold start (configuration, Secrets Manager prefetch,
- * JWKS preload) runs again against the current environment, and waits until the prefetch has settled.
- * The copy gets its own module registry, including its own AWS SDK, whose `send` is wrapped to count and
- * await the handler's reads without changing them.
+ * JWKS preload) runs again against the current environment, and waits until the prefetch and the preload
+ * have settled. The copy gets its own module registry, including its own AWS SDK, whose `send` is wrapped to
+ * count and await the handler's reads without changing them, and the JWKS fetcher is wrapped the same way.
  */
 export async function loadFreshHandler(): Promise<LoadedHandler> {
   const reads: Promise<unknown>[] = [];
+  const jwksDownloads: Promise<unknown>[] = [];
   let handler: HttpApiHandler | undefined;
 
   jest.isolateModules(() => {
@@ -71,6 +73,16 @@ export async function loadFreshHandler(): Promise<LoadedHandler> {
       return result;
     } as typeof originalSend;
 
+    // The JWKS preload runs in the background too, and tests that count downloads need it finished first.
+    const fetcher = (require(JWKS_FETCHER_MODULE) as typeof import('../../functions/stop-processor-task-version/jwks-fetcher')).JwksFetcher
+      .prototype;
+    const originalFetch = fetcher.fetch;
+    fetcher.fetch = function fetch(this: unknown, uri: string) {
+      const download = originalFetch.call(this, uri);
+      jwksDownloads.push(download);
+      return download;
+    } as typeof originalFetch;
+
     handler = (require(HANDLER_MODULE) as { handler: HttpApiHandler }).handler;
   });
   if (handler === undefined) {
@@ -83,8 +95,8 @@ export async function loadFreshHandler(): Promise<LoadedHandler> {
       return reads.length;
     },
     settle: async () => {
-      await Promise.allSettled(reads);
-      // The provider stores the result in continuations queued behind the read, so let them run first.
+      await Promise.allSettled([...reads, ...jwksDownloads]);
+      // The provider and the JWKS cache store results in continuations queued behind each read, so let them run.
       await new Promise((resolve) => setImmediate(resolve));
     },
   };

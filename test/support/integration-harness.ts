@@ -28,6 +28,10 @@ export interface HarnessOptions {
   readonly credentials?: HuaweiCredentials;
   /** Signing key of the JWT issuer stand-in. Default: a new RSA key. */
   readonly signingKey?: SigningKey;
+  /** Claims added to every token from {@link IntegrationHarness.token}, under the claims a test passes. */
+  readonly tokenClaims?: Record<string, unknown>;
+  /** Environment applied to every loaded handler, under the changes a test passes. */
+  readonly env?: EnvironmentChanges;
 }
 
 /** Stand-ins, captured output and helpers shared by the tests of one file. */
@@ -53,9 +57,9 @@ export interface IntegrationHarness {
 }
 
 /**
- * Starts one set of stand-ins for the test file and restores their state before each test: the original
- * secret, no Secrets Manager fault, the original ModelArts credentials, the seeded version running, and
- * empty captured output. ModelArts faults cannot be cleared, so each test must use up the faults it queues.
+ * Starts one set of stand-ins for the test file and restores their state before each test. The secret and
+ * the ModelArts credentials are the original ones, no fault is set or queued, the seeded version runs, the
+ * issuer is up with only the original key, and the captured output is empty.
  */
 export function useIntegrationHarness(options: HarnessOptions = {}): IntegrationHarness {
   const signingKey = options.signingKey ?? SigningKey.generate();
@@ -88,6 +92,9 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Integration
     current.secretsManager.setSecret(LOCAL_SECRET_ID, JSON.stringify(credentials));
     current.secretsManager.setFault(undefined);
     current.modelArts.setCredentials([credentials]);
+    current.modelArts.clearFaults();
+    current.issuer.setKeys([signingKey]);
+    current.issuer.setDown(false);
     current.modelArts.seedVersion(SEEDED_VERSION.projectId, SEEDED_VERSION.taskId, SEEDED_VERSION.versionId, 'RUNNING');
     modelArtsBaseline = current.modelArts.stopRequests.length;
     secretsManagerBaseline = current.secretsManager.getSecretValueCalls;
@@ -112,10 +119,10 @@ export function useIntegrationHarness(options: HarnessOptions = {}): Integration
     },
     loadHandler: async (changes = {}) => {
       restoreTestEnvironment?.();
-      restoreTestEnvironment = applyEnvironment({ ...baseEnvironment(running()), ...changes });
+      restoreTestEnvironment = applyEnvironment({ ...baseEnvironment(running()), ...options.env, ...changes });
       return loadFreshHandler();
     },
-    token: (claims = {}, header = {}) => signingKey.sign({ ...localTokenClaims(), ...claims }, header),
+    token: (claims = {}, header = {}) => signingKey.sign({ ...localTokenClaims(), ...options.tokenClaims, ...claims }, header),
     invoke: (loaded, event) => invokeHandler(loaded.handler, event),
     modelArtsRequests: () => running().modelArts.stopRequests.slice(modelArtsBaseline),
     getSecretValueCalls: () => running().secretsManager.getSecretValueCalls - secretsManagerBaseline,
