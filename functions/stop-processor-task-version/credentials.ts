@@ -35,6 +35,12 @@ export interface CredentialsProviderOptions {
    * @default 3000
    */
   readonly fetchTimeoutMs?: number;
+  /**
+   * Seconds during which a re-read after a ModelArts 401 is skipped, once a re-read has returned the
+   * rejected credentials unchanged. It bounds Secrets Manager traffic while the stored AK/SK is wrong.
+   * @default 10
+   */
+  readonly unchangedRefreshIntervalSeconds?: number;
   /** Called when stale credentials are served because a refresh failed. */
   readonly onStaleServed?: (error: Error) => void;
   /** Clock in epoch milliseconds; tests pin it. */
@@ -59,7 +65,9 @@ export class CredentialsProvider {
   private readonly ttlMs: number;
   private readonly staleGraceMs: number;
   private readonly fetchTimeoutMs: number;
+  private readonly unchangedRefreshIntervalMs: number;
   private readonly now: () => number;
+  private lastUnchangedRefreshAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -68,6 +76,7 @@ export class CredentialsProvider {
     this.ttlMs = options.ttlSeconds * 1000;
     this.staleGraceMs = (options.staleGraceSeconds ?? 3600) * 1000;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 3000;
+    this.unchangedRefreshIntervalMs = (options.unchangedRefreshIntervalSeconds ?? 10) * 1000;
     this.now = options.now ?? Date.now;
   }
 
@@ -97,15 +106,25 @@ export class CredentialsProvider {
   }
 
   /**
-   * Reads the secret again after ModelArts rejected `rejected`. When another request has already replaced
-   * those credentials, the newer ones are returned without a second read.
+   * Reads the secret again after ModelArts rejected `rejected`, within `timeoutMs`. When another request
+   * has already replaced those credentials, the newer ones are returned without a second read.
+   *
+   * @returns undefined, without a read, when a re-read within the last `unchangedRefreshIntervalSeconds`
+   *   returned the rejected credentials unchanged: reading again would return them once more.
    */
-  async refresh(rejected: HuaweiCredentials): Promise<CredentialsLookup> {
+  async refresh(rejected: HuaweiCredentials, timeoutMs = this.fetchTimeoutMs): Promise<CredentialsLookup | undefined> {
     const cached = this.entry;
     if (cached && cached.credentials !== rejected) {
       return { credentials: cached.credentials, source: 'cache' };
     }
-    const fresh = await this.fetchShared();
+    if (this.now() - this.lastUnchangedRefreshAt < this.unchangedRefreshIntervalMs) {
+      return undefined;
+    }
+
+    const fresh = await this.fetchShared(timeoutMs);
+    if (sameCredentials(fresh.credentials, rejected)) {
+      this.lastUnchangedRefreshAt = this.now();
+    }
     return { credentials: fresh.credentials, source: 'secrets-manager' };
   }
 
@@ -116,18 +135,18 @@ export class CredentialsProvider {
     });
   }
 
-  private fetchShared(): Promise<CacheEntry> {
-    this.inFlight ??= this.fetch().finally(() => {
+  private fetchShared(timeoutMs = this.fetchTimeoutMs): Promise<CacheEntry> {
+    this.inFlight ??= this.fetch(Math.min(timeoutMs, this.fetchTimeoutMs)).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async fetch(): Promise<CacheEntry> {
+  private async fetch(timeoutMs: number): Promise<CacheEntry> {
     const command = new GetSecretValueCommand({ SecretId: this.options.secretId });
     let secretString: string | undefined;
     try {
-      const output = await this.client.send(command, { abortSignal: AbortSignal.timeout(this.fetchTimeoutMs) });
+      const output = await this.client.send(command, { abortSignal: AbortSignal.timeout(Math.max(1, timeoutMs)) });
       secretString = output.SecretString;
     } catch (error) {
       throw classifyReadError(error);
@@ -137,6 +156,10 @@ export class CredentialsProvider {
     this.entry = entry;
     return entry;
   }
+}
+
+function sameCredentials(a: HuaweiCredentials, b: HuaweiCredentials): boolean {
+  return a.ak === b.ak && a.sk === b.sk && a.securityToken === b.securityToken;
 }
 
 /** Errors that mean the secret itself or the function's access to it is wrong: retrying will not help. */

@@ -37,9 +37,9 @@ const MAX_ATTEMPTS = 2;
 /**
  * Calls ModelArts StopProcessorTaskVersion with signed requests.
  *
- * Retry policy: a 401 re-reads the secret and retries once with new credentials. A 5xx or a failed
- * connection (such as a keep-alive socket the server closed) retries once. A deadline ends the exchange
- * with no retry, because the budget is spent.
+ * Retry policy: a 401 re-reads the secret and retries once with new credentials, unless a recent re-read
+ * returned the same credentials. A 5xx or a failed connection (such as a keep-alive socket the server
+ * closed) retries once. A deadline ends the exchange with no retry, because the budget is spent.
  */
 export class ModelArtsClient {
   private readonly now: () => Date;
@@ -79,7 +79,12 @@ export class ModelArtsClient {
       }
 
       if ('response' in result && result.response.status === 401) {
-        credentials = (await this.credentials.refresh(credentials)).credentials;
+        // The re-read counts against the upstream budget, so a slow Secrets Manager cannot stretch it.
+        const refreshed = await this.credentials.refresh(credentials, deadline - Date.now());
+        if (refreshed === undefined) {
+          return exchange();
+        }
+        credentials = refreshed.credentials;
         credentialsRefreshed = true;
         continue;
       }

@@ -403,8 +403,37 @@ describe('CredentialsProvider with mocked client', () => {
 
       const refreshed = await Promise.all([credentials.refresh(inUse), credentials.refresh(inUse), credentials.refresh(inUse)]);
 
-      expect(refreshed.map((lookup) => lookup.credentials)).toEqual([SECOND, SECOND, SECOND]);
+      expect(refreshed.map((lookup) => lookup?.credentials)).toEqual([SECOND, SECOND, SECOND]);
       expect(getSecretValueCalls()).toBe(2);
+    });
+
+    it('skips re-read after unchanged result', async () => {
+      let nowMs = 1_000_000;
+      secretsManager.on(GetSecretValueCommand).resolves(secretOf(FIRST));
+      const credentials = provider({ now: () => nowMs });
+      const inUse = (await credentials.get()).credentials;
+
+      const first = await credentials.refresh(inUse);
+      nowMs += 9_000;
+      const second = await credentials.refresh(first?.credentials ?? inUse);
+
+      expect(first).toEqual({ credentials: FIRST, source: 'secrets-manager' });
+      expect(second).toBeUndefined();
+      expect(getSecretValueCalls()).toBe(2);
+    });
+
+    it('re-reads again after the interval', async () => {
+      let nowMs = 1_000_000;
+      secretsManager.on(GetSecretValueCommand).resolves(secretOf(FIRST));
+      const credentials = provider({ now: () => nowMs });
+      const inUse = (await credentials.get()).credentials;
+
+      const first = await credentials.refresh(inUse);
+      nowMs += 10_001;
+      const second = await credentials.refresh(first?.credentials ?? inUse);
+
+      expect(second).toEqual({ credentials: FIRST, source: 'secrets-manager' });
+      expect(getSecretValueCalls()).toBe(3);
     });
 
     it('propagates refresh failure', async () => {
@@ -581,6 +610,18 @@ describe('CredentialsProvider with Secrets Manager stand-in', () => {
 
     expect(lookup.credentials).toEqual(SECOND);
     expect(standIn.getSecretValueCalls).toBe(2);
+  });
+
+  it('bounds re-read by the given timeout', async () => {
+    const credentials = provider(realClient());
+    const inUse = (await credentials.get()).credentials;
+    standIn.setFault({ kind: 'delay', delayMs: 1000 });
+    const startedAt = Date.now();
+
+    const error = await captureError(() => credentials.refresh(inUse, 100));
+
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect(Date.now() - startedAt).toBeLessThan(800);
   });
 
   it('maps a missing secret to misconfigured', async () => {

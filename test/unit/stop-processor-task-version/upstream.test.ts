@@ -335,6 +335,25 @@ describe('ModelArtsClient', () => {
       expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     });
 
+    it('skips re-read while the secret is unchanged', async () => {
+      // Prepare: the stored AK/SK is wrong, so every request gets a 401.
+      secretsManager.on(GetSecretValueCommand).resolves(secretOf(FIRST));
+      const upstream = await serve((_request, res) => sendJson(res, 401, { error_code: 'APIG.0301', error_msg: 'denied' }));
+      const client = modelArtsClient(upstream.url);
+
+      // Act
+      const first = await client.stopTaskVersion(IDS);
+      const second = await client.stopTaskVersion(IDS);
+
+      // Assess: the first request re-reads and retries; the second sends one request and no read.
+      expect(first.attempts).toBe(2);
+      expect(second.attempts).toBe(1);
+      expect(statusOf(second)).toBe(401);
+      expect(second.credentialsRefreshed).toBe(false);
+      expect(upstream.requests).toHaveLength(3);
+      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    });
+
     it('recovers from rotation at the stand-in', async () => {
       // Prepare: the stand-in already accepts only SECOND while the cache still has FIRST.
       secretsManager.on(GetSecretValueCommand).resolvesOnce(secretOf(FIRST)).resolves(secretOf(SECOND));
