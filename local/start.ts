@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     notes.push(`JWT issuer stand-in  ${issuer.jwksUri}`);
   }
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Lambda sets this for on-demand containers, and Powertools marks cold starts only when it is set.
+  env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
 
   // Imported only now, because the handler reads its configuration from the environment at import.
   const { handler } = (await import('../functions/stop-processor-task-version/handler.js')) as { handler: HttpApiHandler };
