@@ -37,8 +37,8 @@ const MAX_ATTEMPTS = 2;
 /**
  * Calls ModelArts StopProcessorTaskVersion with signed requests.
  *
- * Retry policy: a 401 re-reads the secret and retries once with new credentials, unless a recent re-read
- * returned the same credentials. A 5xx or a failed connection (such as a keep-alive socket the server
+ * Retry policy: a 401 re-reads the secret and retries once, with the same credentials when a re-read in
+ * the last few seconds returned them unchanged. A 5xx or a failed connection (such as a keep-alive socket the server
  * closed) retries once. A deadline ends the exchange with no retry, because the budget is spent.
  */
 export class ModelArtsClient {
@@ -80,12 +80,13 @@ export class ModelArtsClient {
 
       if ('response' in result && result.response.status === 401) {
         // The re-read counts against the upstream budget, so a slow Secrets Manager cannot stretch it.
+        // When a recent re-read returned these same credentials, the retry reuses them: a transient 401
+        // still recovers, and a wrong secret costs no further Secrets Manager call.
         const refreshed = await this.credentials.refresh(credentials, deadline - Date.now());
-        if (refreshed === undefined) {
-          return exchange();
+        if (refreshed !== undefined) {
+          credentials = refreshed.credentials;
+          credentialsRefreshed = true;
         }
-        credentials = refreshed.credentials;
-        credentialsRefreshed = true;
         continue;
       }
       const retryable =

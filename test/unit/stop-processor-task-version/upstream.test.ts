@@ -345,12 +345,36 @@ describe('ModelArtsClient', () => {
       const first = await client.stopTaskVersion(IDS);
       const second = await client.stopTaskVersion(IDS);
 
-      // Assess: the first request re-reads and retries; the second sends one request and no read.
+      // Assess: the first request re-reads and retries; the second retries without a read.
       expect(first.attempts).toBe(2);
-      expect(second.attempts).toBe(1);
+      expect(first.credentialsRefreshed).toBe(true);
+      expect(second.attempts).toBe(2);
       expect(statusOf(second)).toBe(401);
       expect(second.credentialsRefreshed).toBe(false);
-      expect(upstream.requests).toHaveLength(3);
+      expect(upstream.requests).toHaveLength(4);
+      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    });
+
+    it('recovers from transient 401 during pause', async () => {
+      // Prepare: a wrong-looking 401 starts the re-read pause, then ModelArts fails once more and recovers.
+      secretsManager.on(GetSecretValueCommand).resolves(secretOf(FIRST));
+      const upstream = await serve((request, res) => {
+        if (request.index < 3) {
+          sendJson(res, 401, { error_code: 'APIG.0301', error_msg: 'denied' });
+          return;
+        }
+        sendJson(res, 200, {});
+      });
+      const client = modelArtsClient(upstream.url);
+      await client.stopTaskVersion(IDS);
+
+      // Act
+      const exchange = await client.stopTaskVersion(IDS);
+
+      // Assess
+      expect(statusOf(exchange)).toBe(200);
+      expect(exchange.attempts).toBe(2);
+      expect(exchange.credentialsRefreshed).toBe(false);
       expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     });
 
