@@ -91,7 +91,8 @@ export async function startLocalGateway(
   port: number,
   options: LocalGatewayOptions = {},
 ): Promise<LocalGateway> {
-  const server = createServer((req, res) => {
+  // Bounds how long a slow client may take to send a whole request, instead of Node's default 300 s.
+  const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
     readBody(req)
       .then((body) => serve(handler, options.cors, req, body, res))
       .catch(() => writeJson(res, 500, { message: 'Internal Server Error' }));
@@ -122,7 +123,9 @@ async function serve(
 ): Promise<void> {
   const corsHeaders = cors ? corsResponseHeaders(cors, req.headers.origin) : {};
   if (body === undefined) {
-    writeJson(res, 413, { message: 'Request Entity Too Large' }, corsHeaders);
+    // The rest of the body is never read: the connection closes once the 413 is sent.
+    writeJson(res, 413, { message: 'Request Entity Too Large' }, { ...corsHeaders, connection: 'close' });
+    res.on('finish', () => req.destroy());
     return;
   }
   // The request target is read as a path. Resolved against a base, "//x/..." would name host x, and "//"
@@ -256,17 +259,23 @@ function lambdaContext(awsRequestId: string): Context {
   };
 }
 
+/** Reads the request body, or resolves undefined as soon as it exceeds MAX_BODY_BYTES. */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) {
-        chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        resolve(undefined);
+        return;
       }
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -22,9 +22,12 @@ const versionInput = requireElement<HTMLInputElement>('#version-id');
 const stopButton = requireElement<HTMLButtonElement>('#stop');
 const result = requireElement<HTMLOutputElement>('#result');
 
-// `?api=` overrides the server's default, so one page can call a local or a deployed API.
+// `?api=` overrides the server's default for another local API. It accepts loopback URLs only, so a
+// crafted link cannot make the page send a pasted token to another host.
+const LOOPBACK_URL_PATTERN = /^https?:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?(\/[^?#]*)?$/;
+const requestedApi = new URLSearchParams(window.location.search).get('api');
 const apiBaseUrl =
-  new URLSearchParams(window.location.search).get('api') ??
+  (requestedApi !== null && LOOPBACK_URL_PATTERN.test(requestedApi) ? requestedApi : undefined) ??
   document.querySelector<HTMLMetaElement>('meta[name="api-base-url"]')?.content ??
   '';
 requireElement<HTMLElement>('#api-base-url').textContent = apiBaseUrl || '(none)';

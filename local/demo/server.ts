@@ -9,7 +9,7 @@ export interface DemoServerOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
   readonly port: number;
   /**
-   * API base URL that the page calls. A `?api=` query parameter in the page URL overrides it.
+   * API base URL that the page calls. A `?api=` query parameter with a loopback URL overrides it.
    * @default none, so the page then needs `?api=`
    */
   readonly apiBaseUrl?: string;

@@ -144,6 +144,18 @@ describeInBrowser('demo page in headless Chromium', () => {
     await page.close();
   });
 
+  test('api override accepts loopback only', async () => {
+    // Prepare: a crafted link that would send the pasted token to another host.
+    const page = await context.newPage();
+
+    // Act
+    await page.goto(`${allowedDemo.url}/?api=${encodeURIComponent('https://attacker.example.test')}`);
+
+    // Assess: the page keeps its own default, which is empty for this demo server.
+    expect(await page.locator('#api-base-url').textContent()).toBe('(none)');
+    await page.close();
+  });
+
   // Runs last, after the pages above have loaded.
   test('pages request only loopback URLs', () => {
     expect(requestedUrls.length).toBeGreaterThan(0);

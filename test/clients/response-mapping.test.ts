@@ -73,6 +73,22 @@ describe('stopProcessorTaskVersion request', () => {
   test('invalid base URL throws TypeError', async () => {
     await expect(callWith(stubFetch(200, '{}'), { baseUrl: 'api.example.test' })).rejects.toThrow(TypeError);
   });
+
+  test.each(['http://api.example.test/prod', 'http://10.0.0.8:3000', 'http://127.0.0.1.example.test'])(
+    'plain http to %s throws TypeError',
+    async (baseUrl) => {
+      const fetch = stubFetch(200, '{}');
+
+      await expect(callWith(fetch, { baseUrl })).rejects.toThrow(TypeError);
+      expect(fetch).not.toHaveBeenCalled();
+    },
+  );
+
+  test.each(['http://127.0.0.1:3000', 'http://localhost:3000/', 'http://[::1]:3000'])('plain http to %s is allowed', async (baseUrl) => {
+    const result = await callWith(stubFetch(200, '{}'), { baseUrl });
+
+    expect(result.status).toBe(200);
+  });
 });
 
 describe('stopProcessorTaskVersion response mapping', () => {

@@ -109,3 +109,45 @@ describe('local gateway over HTTP', () => {
     expect(harness.modelArtsRequests()).toHaveLength(0);
   });
 });
+
+describe('local gateway body limit', () => {
+  const harness = useIntegrationHarness();
+
+  it('rejects an endless body early', async () => {
+    // Prepare: a chunked body that would never end on its own.
+    const loaded = await harness.loadHandler();
+    const gateway = await startLocalGateway(loaded.handler, 0);
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    let bytesSent = 0;
+
+    try {
+      // Act
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${gateway.url}${stopPath(SEEDED_PATH_PARAMETERS)}`, { method: 'POST', agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', (error) => (bytesSent > 0 ? undefined : reject(error)));
+        const pump = (): void => {
+          // Bounded: stops after 64 MiB even if the gateway kept reading.
+          while (bytesSent < 64 * 1024 * 1024 && !req.destroyed) {
+            bytesSent += chunk.length;
+            if (!req.write(chunk)) {
+              req.once('drain', pump);
+              return;
+            }
+          }
+        };
+        pump();
+      });
+
+      // Assess: the 413 arrives after little more than the 1 MiB cap, not after the whole upload.
+      expect(status).toBe(413);
+      expect(bytesSent).toBeLessThan(16 * 1024 * 1024);
+      expect(harness.modelArtsRequests()).toHaveLength(0);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -38,9 +38,11 @@ export interface StopProcessorTaskVersionOptions {
 
 // RFC 6750 b64token, so a token with spaces or line breaks fails here instead of inside fetch.
 const BEARER_TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
-// An absolute http(s) URL without query or fragment. A regular expression instead of `URL`, because
-// React Native's `URL` (0.72, for one) throws "not implemented" from getters such as `protocol`.
-const BASE_URL_PATTERN = /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i;
+// An absolute https URL, or plain http on a loopback host only, so a bearer token never crosses a network
+// in clear text. No query or fragment. A regular expression instead of `URL`, because React Native's
+// `URL` (0.72, for one) throws "not implemented" from getters such as `protocol`.
+const BASE_URL_PATTERN =
+  /^(https:\/\/[^/?#\s]+|http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?)(\/[^?#\s]*)?$/i;
 
 /**
  * Stops a processor-task version through the proxy.
@@ -146,7 +148,9 @@ function abortedError(reason: unknown): TimeoutError {
 
 function validateBaseUrl(baseUrl: string): string {
   if (typeof baseUrl !== 'string' || !BASE_URL_PATTERN.test(baseUrl)) {
-    throw new TypeError('Invalid baseUrl: expected an absolute http or https URL without query or fragment.');
+    throw new TypeError(
+      'Invalid baseUrl: expected an absolute https URL (plain http only for localhost, 127.0.0.0/8 or [::1]) without query or fragment.',
+    );
   }
   return baseUrl.replace(/\/+$/, '');
 }
