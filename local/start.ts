@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const env = process.env;
   const running: RunningServer[] = [];
   const notes: string[] = [];
-  const port = Number(env.PORT ?? DEFAULT_PORT);
+  const port = parsePort(env.PORT);
   const demoPort = port + 1;
   const corsAllowedOrigins = env.CORS_ALLOWED_ORIGINS
     ? parseCorsOrigins(env.CORS_ALLOWED_ORIGINS, 'CORS_ALLOWED_ORIGINS')
@@ -98,7 +98,23 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
+/** Reads PORT. The demo page listens on PORT + 1, so PORT 0 (any free port) is not supported. */
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') {
+    return DEFAULT_PORT;
+  }
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65534) {
+    throw new Error(`Invalid PORT ${JSON.stringify(value)}: expected an integer from 1 to 65534 (the demo page uses PORT + 1).`);
+  }
+  return port;
+}
+
 main().catch((error: unknown) => {
+  const inUse = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(error instanceof Error ? error.message : error);
+  if (inUse) {
+    console.error('Another process uses that port. Set PORT to a free one, such as PORT=3100 npm start.');
+  }
   process.exit(1);
 });
