@@ -53,7 +53,8 @@ function progress(message: string): void {
 async function buildBundles(): Promise<Bundles> {
   rmSync(join(WORK_DIR, 'bundles'), { recursive: true, force: true });
   const handler = await buildLikeHandler('handler', HANDLER_ENTRY);
-  const emptyHandler = await buildLikeHandler('empty-handler', join(REPO_ROOT, 'bench', 'fixtures', 'empty-handler.ts'));
+  const fixtures = join(REPO_ROOT, 'bench', 'fixtures');
+  const emptyHandler = await buildLikeHandler('empty-handler', join(fixtures, 'empty-handler.ts'));
   const dependencies = new Map<string, BuiltBundle>();
   for (const dependency of DEPENDENCY_FIXTURES) {
     dependencies.set(dependency.key, await buildLikeHandler(`dependency-${dependency.key}`, dependency.entry));
@@ -61,6 +62,10 @@ async function buildBundles(): Promise<Bundles> {
   return {
     handler,
     emptyHandler,
+    warmFramework: await buildLikeHandler('warm-framework', join(fixtures, 'warm-framework.ts')),
+    secretsExtension: await buildLikeHandler('secrets-extension', HANDLER_ENTRY, {
+      '@aws-sdk/client-secrets-manager': join(fixtures, 'secrets-extension-client.ts'),
+    }),
     compileCacheEnvironment: copyBundle('handler-compile-cache-env', handler),
     compileCacheLoader: await buildCompileCacheLoaderBundle('handler-compile-cache-loader', handler),
     dependencies,
@@ -188,6 +193,9 @@ async function measure(
     },
   };
   const warmLatency = await measureWarmLatency({ ...warmSpec, bundleUrl: bundles.handler.url }, options);
+  progress('warm latency of the required framework alone and of the empty handler');
+  const warmFramework = await measureWarmLatency({ ...warmSpec, bundleUrl: bundles.warmFramework.url }, options);
+  const warmEmptyHandler = await measureWarmLatency({ ...warmSpec, bundleUrl: bundles.emptyHandler.url }, options);
 
   progress(`memory and warm calls: ${options.memoryInvocations} warm invocations per process`);
   const handlerWarm = await measureWarmProcess({ ...warmSpec, bundleUrl: bundles.handler.url }, options, 'warm handler process');
@@ -197,7 +205,7 @@ async function measure(
     'warm empty-handler process',
   );
 
-  return { bundles, cold, compileCacheBytes, warmLatency, handlerWarm, emptyHandlerWarm };
+  return { bundles, cold, compileCacheBytes, warmLatency, warmFramework, warmEmptyHandler, handlerWarm, emptyHandlerWarm };
 }
 
 async function main(): Promise<void> {

@@ -54,7 +54,9 @@ async function run(mode: string): Promise<ColdTimings> {
 }
 
 async function sendWithNodeHttp(url: string, headersJson: string): Promise<number> {
-  const { request } = await import('node:http');
+  // Through CommonJS, as the handler bundle loads it: `import('node:http')` would build the ESM facade,
+  // whose WebSocket getters load undici, and make this floor slower than the handler's own path.
+  const { request } = process.getBuiltinModule('node:http');
   const headers = JSON.parse(headersJson) as Record<string, string>;
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': '0' } }, (res) => {

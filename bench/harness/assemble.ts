@@ -22,6 +22,10 @@ export interface RunMeasurements {
   readonly cold: Readonly<Record<string, ColdVariantResult>>;
   readonly compileCacheBytes: { readonly environment: number; readonly loader: number };
   readonly warmLatency: WarmLatencyResult;
+  /** The latency measurement run on the framework fixture; only its handler arm is used. */
+  readonly warmFramework: WarmLatencyResult;
+  /** The latency measurement run on the empty handler; only its handler arm is used. */
+  readonly warmEmptyHandler: WarmLatencyResult;
   readonly handlerWarm: WarmProcessResult;
   readonly emptyHandlerWarm: WarmProcessResult;
 }
@@ -60,13 +64,14 @@ function bundleRecord(bundle: BuiltBundle): BundleRecord {
 
 /** Turns the measurements of a run into its result record, ratios and target checks included. */
 export function assembleResults(measurements: RunMeasurements): BenchResults {
-  const { options, bundles, warmLatency, handlerWarm, emptyHandlerWarm } = measurements;
+  const { options, bundles, warmLatency, warmFramework, warmEmptyHandler, handlerWarm, emptyHandlerWarm } = measurements;
+  const frameworkAddedP50Us = round(warmFramework.handler.p50Us - warmEmptyHandler.handler.p50Us, 1);
   const cold = (key: string): ColdVariantResult => coldResult(measurements.cold, key);
   const nodeEmptyMs = cold('ready:nodeEmpty').medianMs;
   const perThousand = (count: number): number => round((count * 1000) / handlerWarm.invocations, 3);
 
   const results: Omit<BenchResults, 'targets'> = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     mode: options.mode,
     date: new Date().toISOString(),
     machine: {
@@ -106,6 +111,12 @@ export function assembleResults(measurements: RunMeasurements): BenchResults {
       ratioToUpstreamHttp: ratio(cold('first:handler').medianMs, cold('first:upstreamHttp').medianMs),
     },
     warmLatency,
+    warmFramework: {
+      emptyHandler: warmEmptyHandler.handler,
+      framework: warmFramework.handler,
+      addedP50Us: frameworkAddedP50Us,
+      shareOfHandlerAddedP50: ratio(frameworkAddedP50Us, warmLatency.addedVsDirectHttp.p50Us),
+    },
     warmCalls: {
       invocations: handlerWarm.invocations,
       per1000: {
@@ -123,6 +134,13 @@ export function assembleResults(measurements: RunMeasurements): BenchResults {
       handlerWarmInvocationsMs: handlerWarm.elapsedMs,
     },
     dependencies: dependencyCosts(measurements),
+    secretsExtension: {
+      bundle: bundleRecord(bundles.secretsExtension),
+      coldReady: cold('ready:secretsExtension'),
+      coldFirstResponse: cold('first:secretsExtension'),
+      coldReadyRatioToNodeEmpty: ratio(cold('ready:secretsExtension').medianMs, nodeEmptyMs),
+      coldFirstResponseRatioToNodeEmpty: ratio(cold('first:secretsExtension').medianMs, nodeEmptyMs),
+    },
     compileCache: {
       environmentVariable: {
         cacheBytes: measurements.compileCacheBytes.environment,

@@ -48,10 +48,22 @@ function describeBundle(name: string, file: string): BuiltBundle {
  * Bundles `entry` exactly as the CDK stack bundles the handler: the shared esbuild options, one entry
  * point, one ESM output named `index.mjs` as Lambda loads it. `metafile` only adds esbuild's map of
  * inputs, which splits the bundle's bytes by package; the bytes written are those of the CDK build.
+ * `extraAliases` adds esbuild aliases for prototypes that replace a module; the deployed build has none.
  */
-export async function buildLikeHandler(name: string, entry: string): Promise<BuiltBundle> {
+export async function buildLikeHandler(
+  name: string,
+  entry: string,
+  extraAliases: Readonly<Record<string, string>> = {},
+): Promise<BuiltBundle> {
   const outfile = join(BUNDLES_DIR, name, 'index.mjs');
-  const result = await esbuild.build({ ...HANDLER_ESBUILD_OPTIONS, entryPoints: [entry], outfile, metafile: true, logLevel: 'warning' });
+  const result = await esbuild.build({
+    ...HANDLER_ESBUILD_OPTIONS,
+    alias: { ...HANDLER_ESBUILD_OPTIONS.alias, ...extraAliases },
+    entryPoints: [entry],
+    outfile,
+    metafile: true,
+    logLevel: 'warning',
+  });
   return { ...describeBundle(name, outfile), byPackage: splitByPackage(result.metafile) };
 }
 

@@ -115,6 +115,37 @@ function dependencyTable(results: BenchResults): string[] {
   );
 }
 
+function requirementTable(results: BenchResults): string[] {
+  const { warmFramework, secretsExtension, warmLatency } = results;
+  return table(
+    ['what the requirements cost', 'measured', 'compared with'],
+    [
+      [
+        'warm invocation, middy + Powertools Logger and Metrics + request log, audit line and EMF, p50',
+        `${formatNumber(warmFramework.framework.p50Us, 1)} µs`,
+        `empty handler ${formatNumber(warmFramework.emptyHandler.p50Us, 1)} µs: added ` +
+          `${formatNumber(warmFramework.addedP50Us, 1)} µs, ${formatNumber(warmFramework.shareOfHandlerAddedP50 * 100, 0)} % ` +
+          `of the handler's ${formatNumber(warmLatency.addedVsDirectHttp.p50Us, 1)} µs`,
+      ],
+      [
+        'prototype without the SDK, secret from the Parameters and Secrets extension: bundle raw / gzip',
+        `${bytes(secretsExtension.bundle.rawBytes)} / ${bytes(secretsExtension.bundle.gzipBytes)} B`,
+        `handler ${bytes(results.bundle.handler.rawBytes)} B`,
+      ],
+      [
+        'the same prototype: cold ready',
+        `${ms(secretsExtension.coldReady.medianMs)}, ${secretsExtension.coldReadyRatioToNodeEmpty} × node -e 0`,
+        `handler ${results.coldReady.ratioToNodeEmpty} ×`,
+      ],
+      [
+        'the same prototype: cold first response',
+        `${ms(secretsExtension.coldFirstResponse.medianMs)}, ${secretsExtension.coldFirstResponseRatioToNodeEmpty} × node -e 0`,
+        `handler ${results.coldFirstResponse.ratioToNodeEmpty} ×`,
+      ],
+    ],
+  );
+}
+
 function compileCacheTable(results: BenchResults): string[] {
   const row = (label: string, cache: CompileCacheResult): (string | number)[] => [
     label,
@@ -143,6 +174,8 @@ export function renderResultsSection(results: BenchResults): string {
     ...floorTable(results),
     '',
     ...dependencyTable(results),
+    '',
+    ...requirementTable(results),
     '',
     ...compileCacheTable(results),
   ].join('\n');

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { StandInCounters } from '../stand-ins/protocol';
 import type { PackageShare } from './build';
 import type { ColdVariantResult } from './cold';
-import type { WarmLatencyResult, WarmProcessResult } from './warm';
+import type { LatencyPercentiles, WarmLatencyResult, WarmProcessResult } from './warm';
 
 /** Size of one bundle. */
 export interface BundleSize {
@@ -44,7 +44,7 @@ export interface TargetCheck {
 
 /** Everything a run records in its result file. Every ratio is a plain number. */
 export interface BenchResults {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly mode: 'full' | 'quick';
   readonly date: string;
   readonly machine: {
@@ -90,6 +90,15 @@ export interface BenchResults {
     readonly ratioToUpstreamHttp: number;
   };
   readonly warmLatency: WarmLatencyResult;
+  /** Warm invocation time of the required framework alone, against the empty handler's. */
+  readonly warmFramework: {
+    readonly emptyHandler: LatencyPercentiles;
+    readonly framework: LatencyPercentiles;
+    /** Framework p50 minus empty-handler p50, in microseconds. */
+    readonly addedP50Us: number;
+    /** `addedP50Us` divided by the handler's warm added latency p50. */
+    readonly shareOfHandlerAddedP50: number;
+  };
   readonly warmCalls: {
     readonly invocations: number;
     readonly per1000: StandInCounters;
@@ -102,6 +111,14 @@ export interface BenchResults {
     readonly handlerWarmInvocationsMs: number;
   };
   readonly dependencies: readonly DependencyCost[];
+  /** Prototype: the handler reading its secret through the Parameters and Secrets extension, without the SDK. */
+  readonly secretsExtension: {
+    readonly bundle: BundleRecord;
+    readonly coldReady: ColdVariantResult;
+    readonly coldFirstResponse: ColdVariantResult;
+    readonly coldReadyRatioToNodeEmpty: number;
+    readonly coldFirstResponseRatioToNodeEmpty: number;
+  };
   readonly compileCache: {
     /** Cache filled by one first-response process, used through NODE_COMPILE_CACHE. */
     readonly environmentVariable: CompileCacheResult;

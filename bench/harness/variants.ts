@@ -31,6 +31,10 @@ export const DEPENDENCY_FIXTURES: readonly DependencyFixture[] = [
 export interface Bundles {
   readonly handler: BuiltBundle;
   readonly emptyHandler: BuiltBundle;
+  /** The handler's middy, Powertools and request-recording work alone (bench/fixtures/warm-framework.ts). */
+  readonly warmFramework: BuiltBundle;
+  /** Prototype: the handler with the SDK client replaced by bench/fixtures/secrets-extension-client.ts. */
+  readonly secretsExtension: BuiltBundle;
   /** The handler bundle in a folder of its own, used with NODE_COMPILE_CACHE. */
   readonly compileCacheEnvironment: BuiltBundle;
   /** A loader entry that enables the compile cache, then imports the handler bundle next to it. */
@@ -91,6 +95,11 @@ function upstreamOnlyVariant(key: string, context: ColdVariantContext, mode: 'up
   };
 }
 
+/** Returns the handler's environment plus the port and session token of the extension stand-in. */
+function secretsExtensionEnv(context: ColdVariantContext): Record<string, string> {
+  return { ...context.env, ...context.standIns.ready.secretsExtensionEnvironment };
+}
+
 /**
  * Lists every cold process of a run. They are measured together, interleaved, so each ratio compares
  * processes started under the same machine conditions. Keys start with `ready:` or `first:`.
@@ -103,12 +112,14 @@ export function coldVariants(context: ColdVariantContext): ColdVariant[] {
     runnerVariant('ready:handler', context, 'ready', bundles.handler),
     runnerVariant('ready:compileCacheEnvironment', context, 'ready', bundles.compileCacheEnvironment, context.compileCacheEnv),
     runnerVariant('ready:compileCacheLoader', context, 'ready', bundles.compileCacheLoader),
+    runnerVariant('ready:secretsExtension', context, 'ready', bundles.secretsExtension, secretsExtensionEnv(context)),
     ...DEPENDENCY_FIXTURES.map((dependency) =>
       runnerVariant(`ready:dependency-${dependency.key}`, context, 'ready', bundles.dependencies.get(dependency.key)!),
     ),
     { ...runnerVariant('first:handler', context, 'first-response', bundles.handler), countCalls: true },
     runnerVariant('first:compileCacheEnvironment', context, 'first-response', bundles.compileCacheEnvironment, context.compileCacheEnv),
     runnerVariant('first:compileCacheLoader', context, 'first-response', bundles.compileCacheLoader),
+    runnerVariant('first:secretsExtension', context, 'first-response', bundles.secretsExtension, secretsExtensionEnv(context)),
     upstreamOnlyVariant('first:upstreamFetch', context, 'upstream-fetch'),
     upstreamOnlyVariant('first:upstreamHttp', context, 'upstream-http'),
   ];

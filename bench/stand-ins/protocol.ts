@@ -25,6 +25,11 @@ export interface StandInsReady {
   readonly bearerToken: string;
   /** The AK/SK that the Secrets Manager stand-in serves and ModelArts accepts. */
   readonly credentials: HuaweiCredentials;
+  /**
+   * Variables that point the Secrets Manager extension client of the prototype bundle at the stand-in of
+   * the AWS Parameters and Secrets Lambda Extension: its port and the session token it requires.
+   */
+  readonly secretsExtensionEnvironment: Record<string, string>;
 }
 
 /** Subtracts two counter snapshots, field by field. */

@@ -1,4 +1,5 @@
-import { JwtRsaVerifier } from 'aws-jwt-verify';
+// The jwt-verifier entry point, not the package root, which also loads the Cognito verifier (2.4 KB minified).
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import {
   FetchError,
   JwksNotAvailableInCacheError,
@@ -13,6 +14,7 @@ import {
   KidNotFoundInJwksError,
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
+import type { Jwk } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { TokenKeysUnavailableError, UnauthenticatedError } from './errors';
@@ -36,31 +38,79 @@ export interface CallerAuthSettings {
   readonly jwtJwksUri: URL;
 }
 
+/** Cache settings of {@link CallerAuthenticator}. The defaults suit a Lambda container. */
+export interface CallerAuthCacheOptions {
+  /**
+   * Age of the downloaded JWKS after which the next lookup downloads it again, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
+  readonly jwksMaxAgeMs?: number;
+  /**
+   * How long past `jwksMaxAgeMs` the cached keys are still used while JWKS downloads fail, in milliseconds.
+   * @default 3600000 (1 hour)
+   */
+  readonly jwksStaleGraceMs?: number;
+  /**
+   * Largest number of verified tokens kept. The oldest entry makes room for a new one.
+   * @default 256
+   */
+  readonly verifiedTokenMaxEntries?: number;
+  /**
+   * Maximum time a verified token is reused without verifying it again, in milliseconds. A token is never
+   * reused at or after its `exp`, nor while the JWKS is past its maximum age or lacks the key that verified it.
+   * @default 300000 (5 minutes)
+   */
+  readonly verifiedTokenMaxAgeMs?: number;
+}
+
 /** Accepted clock difference with the issuer, in seconds, for `exp` and `nbf`. */
 export const CLOCK_SKEW_SECONDS = 30;
+// 256 tokens of at most 8 KB stay below 3 MB. A container serves one request at a time, so even a busy
+// function rarely serves that many distinct tokens in one container within the maximum age.
+const DEFAULT_VERIFIED_TOKEN_MAX_ENTRIES = 256;
+const DEFAULT_VERIFIED_TOKEN_MAX_AGE_MS = 5 * 60 * 1000;
 // Cognito access tokens are about 1 KB; 8 KB leaves room for large custom claims and rejects junk early.
 const MAX_TOKEN_LENGTH = 8192;
 const BEARER_PATTERN = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
-/** Verifies the caller's bearer token. Create one per container so the JWKS cache is shared. */
+/**
+ * Verifies the caller's bearer token. Create one per container so the JWKS cache and the verified tokens
+ * are shared.
+ *
+ * A token that passed verification is reused, keyed by its exact text, until its `exp` or the maximum age
+ * of the entry, and only while the JWKS is younger than its maximum age and still contains the key that
+ * verified the token. So a repeated call skips the RSA verification, and a token signed with a key that the
+ * issuer removed stops verifying once the JWKS is downloaded again.
+ */
 export class CallerAuthenticator {
   private readonly verifier;
+  private readonly audiences: ReadonlySet<string>;
+  private readonly jwksCache: BackoffJwksCache;
+  private readonly jwksUri: string;
+  private readonly verifiedTokens: VerifiedTokenCache;
 
-  constructor(private readonly settings: CallerAuthSettings) {
-    const audiences = new Set(settings.jwtAudiences);
-    this.verifier = JwtRsaVerifier.create(
+  constructor(settings: CallerAuthSettings, cacheOptions: CallerAuthCacheOptions = {}) {
+    this.audiences = new Set(settings.jwtAudiences);
+    this.jwksUri = settings.jwtJwksUri.href;
+    this.jwksCache = new BackoffJwksCache({
+      fetcher: new JwksFetcher(),
+      ...(cacheOptions.jwksMaxAgeMs === undefined ? {} : { maxAgeMs: cacheOptions.jwksMaxAgeMs }),
+      ...(cacheOptions.jwksStaleGraceMs === undefined ? {} : { staleGraceMs: cacheOptions.jwksStaleGraceMs }),
+    });
+    this.verifiedTokens = new VerifiedTokenCache(
+      cacheOptions.verifiedTokenMaxEntries ?? DEFAULT_VERIFIED_TOKEN_MAX_ENTRIES,
+      cacheOptions.verifiedTokenMaxAgeMs ?? DEFAULT_VERIFIED_TOKEN_MAX_AGE_MS,
+    );
+    this.verifier = JwtVerifier.create(
       {
         issuer: settings.jwtIssuer,
-        jwksUri: settings.jwtJwksUri.href,
+        jwksUri: this.jwksUri,
         // aud or client_id is checked in customJwtCheck, because the library checks aud alone.
         audience: null,
         graceSeconds: CLOCK_SKEW_SECONDS,
-        customJwtCheck: ({ payload }) => {
-          assertExpiry(payload);
-          assertAudience(payload, audiences);
-        },
+        // Each verify call passes its own customJwtCheck, which also records the key that verified the token.
       },
-      { jwksCache: new BackoffJwksCache({ fetcher: new JwksFetcher() }) },
+      { jwksCache: this.jwksCache },
     );
   }
 
@@ -72,20 +122,89 @@ export class CallerAuthenticator {
    */
   async authenticate(authorizationHeader: string | undefined): Promise<AuthenticatedCaller> {
     const token = extractBearerToken(authorizationHeader);
+    const cached = this.verifiedTokens.get(token, (jwk) => this.jwksCache.isKeyCurrent(this.jwksUri, jwk));
+    if (cached !== undefined) {
+      return cached;
+    }
     assertRs256(token);
 
     let payload: JwtPayload;
+    let verifiedWith: Jwk | undefined;
     try {
-      payload = await this.verifier.verify(token);
+      payload = await this.verifier.verify(token, {
+        customJwtCheck: ({ payload: claims, jwk }) => {
+          assertExpiry(claims);
+          assertAudience(claims, this.audiences);
+          verifiedWith = jwk;
+        },
+      });
     } catch (error) {
       throw toAuthenticationError(error);
     }
-    return toCaller(payload);
+
+    const caller = toCaller(payload);
+    if (verifiedWith !== undefined) {
+      this.verifiedTokens.set(token, caller, payload.exp as number, verifiedWith);
+    }
+    return caller;
   }
 
   /** Loads the JWKS ahead of the first request, so the first caller does not wait for it. */
   async preloadKeys(): Promise<void> {
     await this.verifier.hydrate();
+  }
+}
+
+/** A verified token's caller, and the conditions under which it may be reused. */
+interface VerifiedToken {
+  readonly caller: AuthenticatedCaller;
+  /** `Date.now()` value from which the entry is no longer used: the earlier of `exp` and the maximum age. */
+  readonly reusableUntil: number;
+  /** The JWKS key that verified the token's signature. */
+  readonly jwk: Jwk;
+}
+
+/** Verified tokens by their exact text, bounded in number and age. */
+class VerifiedTokenCache {
+  // A Map iterates in insertion order, so its first key is the oldest entry.
+  private readonly entries = new Map<string, VerifiedToken>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  /**
+   * Returns the caller of a token whose entry is younger than its limits and whose key `isKeyCurrent`
+   * accepts, or undefined. An entry that fails either check is dropped.
+   */
+  get(token: string, isKeyCurrent: (jwk: Jwk) => boolean): AuthenticatedCaller | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) {
+      return undefined;
+    }
+    if (Date.now() >= entry.reusableUntil || !isKeyCurrent(entry.jwk)) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.caller;
+  }
+
+  set(token: string, caller: AuthenticatedCaller, expSeconds: number, jwk: Jwk): void {
+    const now = Date.now();
+    const reusableUntil = Math.min(expSeconds * 1000, now + this.maxAgeMs);
+    // A token inside the clock-skew leeway after its exp verifies, but is not reused.
+    if (reusableUntil <= now || this.maxEntries < 1) {
+      return;
+    }
+    this.entries.delete(token);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) {
+        this.entries.delete(oldest.value);
+      }
+    }
+    this.entries.set(token, { caller, reusableUntil, jwk });
   }
 }
 

@@ -2,6 +2,7 @@
  * The one place that decides how the handler is bundled. The CDK construct and any script that
  * measures the bundle (cold start, size) both read these options, so they always build the same code.
  */
+import { join } from 'node:path';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
@@ -21,6 +22,24 @@ export const HANDLER_RUNTIME = Runtime.NODEJS_24_X;
 const CREATE_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+const ALIASES_DIR = join(__dirname, 'bundle-aliases');
+
+/**
+ * Modules that the bundle replaces, by import path. esbuild resolves each replacement path as if it were
+ * imported from the working directory, so the paths are absolute.
+ */
+const BUNDLE_ALIASES = {
+  // Loads the built-ins through CommonJS, so their ESM facade does not load undici at import time.
+  http: join(ALIASES_DIR, 'node-http.ts'),
+  'node:http': join(ALIASES_DIR, 'node-http.ts'),
+  https: join(ALIASES_DIR, 'node-https.ts'),
+  'node:https': join(ALIASES_DIR, 'node-https.ts'),
+  // NOTE: the deployed bundle reads AWS credentials only from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+  // AWS_SESSION_TOKEN, which is what Lambda provides. The SDK's default chain (profiles, SSO, instance
+  // metadata) is not in the bundle; see bundle-aliases/credential-provider-env-only.ts.
+  '@aws-sdk/credential-provider-node': join(ALIASES_DIR, 'credential-provider-env-only.ts'),
+} as const;
+
 /**
  * esbuild options of the handler bundle, without entry point and output file. Pass them to
  * `esbuild.build` to get the same bundle that `cdk synth` deploys.
@@ -39,6 +58,7 @@ export const HANDLER_ESBUILD_OPTIONS = {
   // NOTE: the cold-start effect of bundling the SDK is not measured in this repository.
   external: [],
   banner: { js: CREATE_REQUIRE_BANNER },
+  alias: BUNDLE_ALIASES,
 } as const satisfies BuildOptions;
 
 /**
@@ -54,6 +74,8 @@ export const HANDLER_BUNDLING_OPTIONS: BundlingOptions = {
   mainFields: [...HANDLER_ESBUILD_OPTIONS.mainFields],
   externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
   banner: HANDLER_ESBUILD_OPTIONS.banner.js,
+  // BundlingOptions has no alias property; the construct passes each `--alias` entry on as `--alias:<from>=<to>`.
+  esbuildArgs: { '--alias': Object.entries(HANDLER_ESBUILD_OPTIONS.alias).map(([from, to]) => `${from}=${to}`) },
   forceDockerBundling: false,
 };
 
