@@ -25,7 +25,7 @@ import { JwksFetcher } from './jwks-fetcher';
 export interface AuthenticatedCaller {
   /** The token's `sub`. */
   readonly subject: string;
-  /** The app client: `client_id`, else the matched `aud`. */
+  /** The app client: the `aud` value that matched `JWT_AUDIENCE`, or `client_id` for a token without `aud`. */
   readonly clientId: string;
   /** Scopes from `scope` (space-separated) and `scp` (array or string). */
   readonly scopes: ReadonlySet<string>;
@@ -71,7 +71,9 @@ const DEFAULT_VERIFIED_TOKEN_MAX_ENTRIES = 256;
 const DEFAULT_VERIFIED_TOKEN_MAX_AGE_MS = 5 * 60 * 1000;
 // Cognito access tokens are about 1 KB; 8 KB leaves room for large custom claims and rejects junk early.
 const MAX_TOKEN_LENGTH = 8192;
-const BEARER_PATTERN = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+// The signature segment may be empty here, so an unsigned token is reported as a malformed JWT rather than
+// as a malformed header.
+const BEARER_PATTERN = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Verifies the caller's bearer token. Create one per container so the JWKS cache and the verified tokens
@@ -84,12 +86,14 @@ const BEARER_PATTERN = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)
  */
 export class CallerAuthenticator {
   private readonly verifier;
+  private readonly issuer: string;
   private readonly audiences: ReadonlySet<string>;
   private readonly jwksCache: BackoffJwksCache;
   private readonly jwksUri: string;
   private readonly verifiedTokens: VerifiedTokenCache;
 
   constructor(settings: CallerAuthSettings, cacheOptions: CallerAuthCacheOptions = {}) {
+    this.issuer = settings.jwtIssuer;
     this.audiences = new Set(settings.jwtAudiences);
     this.jwksUri = settings.jwtJwksUri.href;
     this.jwksCache = new BackoffJwksCache({
@@ -126,15 +130,16 @@ export class CallerAuthenticator {
     if (cached !== undefined) {
       return cached;
     }
-    assertRs256(token);
+    assertHeaderAndIssuer(token, this.issuer);
 
     let payload: JwtPayload;
     let verifiedWith: Jwk | undefined;
+    let clientId = '';
     try {
       payload = await this.verifier.verify(token, {
         customJwtCheck: ({ payload: claims, jwk }) => {
           assertExpiry(claims);
-          assertAudience(claims, this.audiences);
+          clientId = matchAudience(claims, this.audiences);
           verifiedWith = jwk;
         },
       });
@@ -142,7 +147,7 @@ export class CallerAuthenticator {
       throw toAuthenticationError(error);
     }
 
-    const caller = toCaller(payload);
+    const caller = toCaller(payload, clientId);
     if (verifiedWith !== undefined) {
       this.verifiedTokens.set(token, caller, payload.exp as number, verifiedWith);
     }
@@ -212,24 +217,41 @@ function extractBearerToken(header: string | undefined): string {
   if (header === undefined || header.trim() === '') {
     throw new UnauthenticatedError('Missing bearer token in the Authorization header.', false);
   }
-  const match = header.length <= MAX_TOKEN_LENGTH ? BEARER_PATTERN.exec(header.trim()) : null;
+  if (header.length > MAX_TOKEN_LENGTH) {
+    throw new UnauthenticatedError(`The Authorization header is longer than ${MAX_TOKEN_LENGTH} characters.`, true);
+  }
+  const match = BEARER_PATTERN.exec(header.trim());
   if (!match?.[1]) {
     throw new UnauthenticatedError('The Authorization header must be "Bearer <JWT>" with exactly one token.', true);
   }
   return match[1];
 }
 
-// Only RS256 is accepted: the issuers this proxy serves sign with RSA, and a fixed algorithm rules out
-// algorithm-confusion tokens before any key is looked up.
-function assertRs256(token: string): void {
-  let alg: unknown;
+/**
+ * Checks what can be checked before any key lookup. Only RS256 is accepted: the issuers this proxy serves
+ * sign with RSA, and a fixed algorithm rules out algorithm-confusion tokens. A `crit` header names
+ * extensions that RFC 7515 requires a verifier to understand, and this one understands none. The issuer is
+ * compared first because aws-jwt-verify caches a key object per unverified `iss` before it checks the
+ * signature, so forged tokens with made-up issuers would otherwise grow that cache without bound.
+ */
+function assertHeaderAndIssuer(token: string, issuer: string): void {
+  let header: Record<string, unknown>;
+  let iss: unknown;
   try {
-    alg = decomposeUnverifiedJwt(token).header.alg;
+    const decomposed = decomposeUnverifiedJwt(token);
+    header = decomposed.header;
+    iss = decomposed.payload.iss;
   } catch (error) {
     throw new UnauthenticatedError('The bearer token is not a well-formed JWT.', true, { cause: error });
   }
-  if (alg !== 'RS256') {
+  if (header.alg !== 'RS256') {
     throw new UnauthenticatedError('The bearer token must be signed with RS256.', true);
+  }
+  if (header.crit !== undefined) {
+    throw new UnauthenticatedError('The bearer token has a crit header, and no extension is supported.', true);
+  }
+  if (iss !== issuer) {
+    throw new UnauthenticatedError('The bearer token has an issuer that is not accepted.', true);
   }
 }
 
@@ -240,18 +262,21 @@ function assertExpiry(payload: JwtPayload): void {
   }
 }
 
-function assertAudience(payload: JwtPayload, audiences: ReadonlySet<string>): void {
+/** Returns the accepted client id: the matching `aud` value, or `client_id` when the token has no `aud`. */
+function matchAudience(payload: JwtPayload, audiences: ReadonlySet<string>): string {
   const aud = payload.aud;
   if (aud !== undefined) {
     const values = Array.isArray(aud) ? aud : [aud];
-    if (!values.some((value) => audiences.has(value))) {
+    const matched = values.find((value) => audiences.has(value));
+    if (matched === undefined) {
       throw new UnauthenticatedError('The token audience is not accepted.', true);
     }
-    return;
+    return matched;
   }
   if (typeof payload.client_id !== 'string' || !audiences.has(payload.client_id)) {
     throw new UnauthenticatedError('The token audience is not accepted.', true);
   }
+  return payload.client_id;
 }
 
 function toAuthenticationError(error: unknown): Error {
@@ -282,12 +307,10 @@ const REJECTION_REASONS: ReadonlyArray<readonly [abstract new (...args: never[])
   [JwtParseError, 'is not a well-formed JWT'],
 ];
 
-function toCaller(payload: JwtPayload): AuthenticatedCaller {
+function toCaller(payload: JwtPayload, clientId: string): AuthenticatedCaller {
   if (typeof payload.sub !== 'string' || payload.sub === '') {
     throw new UnauthenticatedError('The token has no sub claim.', true);
   }
-  const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-  const clientId = typeof payload.client_id === 'string' ? payload.client_id : (aud ?? '');
   return { subject: payload.sub, clientId, scopes: collectScopes(payload) };
 }
 

@@ -103,6 +103,15 @@ describe('CallerAuthenticator', () => {
       const caller = await authenticator.authenticate(`Bearer ${token}`);
 
       expect(caller.subject).toBe('user-1');
+      expect(caller.clientId).toBe('app-2');
+    });
+
+    it('reports matched aud, not client_id', async () => {
+      const token = signingKey.sign(claims({ aud: 'app-1', client_id: 'unchecked-client' }));
+
+      const caller = await authenticator.authenticate(`Bearer ${token}`);
+
+      expect(caller.clientId).toBe('app-1');
     });
 
     it('collects scopes from scp array', async () => {
@@ -173,7 +182,9 @@ describe('CallerAuthenticator', () => {
     it('rejects token over 8 KB', async () => {
       const token = signingKey.sign(claims({ padding: 'x'.repeat(9000) }));
 
-      await expectRejected(authenticator, `Bearer ${token}`, token);
+      const error = await expectRejected(authenticator, `Bearer ${token}`, token);
+
+      expect(error.message).toBe('The Authorization header is longer than 8192 characters.');
     });
 
     it('rejects undecodable JWT parts', async () => {
@@ -375,7 +386,28 @@ describe('CallerAuthenticator', () => {
     it('rejects alg none without signature', async () => {
       const token = `${base64Url({ alg: 'none', typ: 'JWT' })}.${base64Url(claims())}.`;
 
-      await expectRejected(authenticator, `Bearer ${token}`, token);
+      const error = await expectRejected(authenticator, `Bearer ${token}`, token);
+
+      expect(error.message).toBe('The bearer token is not a well-formed JWT.');
+    });
+
+    it('rejects crit header', async () => {
+      const token = signingKey.sign(claims(), { crit: ['exp'] });
+
+      const error = await expectRejected(authenticator, `Bearer ${token}`, token);
+
+      expect(error.message).toBe('The bearer token has a crit header, and no extension is supported.');
+    });
+
+    it('rejects forged issuer before signature', async () => {
+      // A forged token: unknown issuer and a signature from a key the JWKS does not hold.
+      const token = SigningKey.generate(KID).sign(claims({ iss: 'https://forged.example.com/pool-9' }));
+
+      const error = await expectRejected(authenticator, `Bearer ${token}`, token);
+
+      // The issuer check runs first, so aws-jwt-verify never caches a key for the forged issuer.
+      expect(error.message).toBe('The bearer token has an issuer that is not accepted.');
+      expect(error.cause).toBeUndefined();
     });
 
     it('rejects alg none with signature', async () => {
