@@ -137,7 +137,7 @@ async function serve(
     return;
   }
   if (req.method !== 'POST' || !match) {
-    // API Gateway's own answer for a path or method with no route.
+    // API Gateway's own response for a path or method with no route.
     writeJson(res, 404, { message: 'Not Found' }, corsHeaders);
     return;
   }

@@ -80,8 +80,8 @@ const BEARER_PATTERN = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)
  * are shared.
  *
  * A token that passed verification is reused, keyed by its exact text, until its `exp` or the maximum age
- * of the entry, and only while the JWKS is younger than its maximum age and still contains the key that
- * verified the token. So a repeated call skips the RSA verification, and a token signed with a key that the
+ * of the entry. Reuse also requires that the JWKS is younger than its maximum age and still contains the
+ * key that verified the token. So a repeated call skips the RSA verification, and a token signed with a key that the
  * issuer removed stops verifying once the JWKS is downloaded again.
  */
 export class CallerAuthenticator {
