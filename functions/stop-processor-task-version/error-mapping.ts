@@ -33,7 +33,7 @@ const MAX_UPSTREAM_TEXT_LENGTH = 512;
  * credentials failed, and 3xx, 5xx, unreadable bodies and broken connections mean ModelArts failed: all
  * become a 502, because the app's user did nothing wrong. A spent upstream budget becomes a 504.
  *
- * @throws ProxyError for every answer that is not a success.
+ * @throws ProxyError for every response that is not a success.
  */
 export function mapUpstreamExchange(exchange: UpstreamExchange): UpstreamSuccess {
   if ('error' in exchange.result && exchange.result.error instanceof UpstreamDeadlineError) {

@@ -109,7 +109,7 @@ export class CredentialsMisconfiguredError extends ServerSideError {
   protected readonly genericMessage = 'The service is misconfigured. Contact the operator with the request id.';
 }
 
-/** ModelArts could not be reached, failed, or answered in a way the proxy cannot pass on (502). */
+/** ModelArts could not be reached, failed, or returned a response the proxy cannot pass on (502). */
 export class UpstreamFailureError extends ServerSideError {
   readonly statusCode = 502;
   readonly outcome: string = 'upstream_failed';
@@ -122,7 +122,7 @@ export class UpstreamCredentialsRejectedError extends UpstreamFailureError {
   override readonly outcome = 'upstream_credentials_rejected';
 }
 
-/** ModelArts did not answer within the upstream budget (504). */
+/** ModelArts sent no complete response within the upstream budget (504). */
 export class UpstreamTimeoutError extends ServerSideError {
   readonly statusCode = 504;
   readonly outcome: string = 'upstream_timeout';

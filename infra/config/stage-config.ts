@@ -56,7 +56,7 @@ export interface StageConfig {
   /** Huawei project ids that callers may stop tasks in: 32 lowercase hex characters each. */
   readonly allowedProjectIds: readonly string[];
 
-  /** The existing Secrets Manager secret that holds the Huawei AK/SK; the stack never creates it. */
+  /** The existing Secrets Manager secret that contains the Huawei AK/SK. The stack never creates it. */
   readonly upstreamSecret: {
     /** Secret name, or its complete ARN (with the 6-character suffix that Secrets Manager appends). */
     readonly nameOrArn: string;

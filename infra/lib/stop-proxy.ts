@@ -26,9 +26,9 @@ export const SERVICE_NAME = 'modelarts-stop-proxy';
 export const METRICS_NAMESPACE = 'ModelArtsStopProxy';
 
 /**
- * Time the function may spend outside the upstream exchange: a JWKS download (3 s budget in the
- * handler), a Secrets Manager read (3 s budget) and 1 s of request handling, which happen one after the
- * other on a cold path. Added to the upstream budget to get the timeout.
+ * Time the function may spend outside the upstream exchange, added to the upstream budget to get the
+ * timeout. On a cold path a JWKS download (3 s budget in the handler) and a Secrets Manager read (3 s
+ * budget) happen one after the other, plus 1 s of request handling.
  */
 export const NON_UPSTREAM_ALLOWANCE = Duration.seconds(7);
 

@@ -46,7 +46,7 @@ export interface ModelArtsStandIn extends RunningServer {
   versionStatus(projectId: string, taskId: string, versionId: string): VersionStatus | undefined;
   /** Adds a version in the given status. */
   seedVersion(projectId: string, taskId: string, versionId: string, status?: VersionStatus): void;
-  /** Queues scripted answers, used one per stop request before normal handling resumes. */
+  /** Queues scripted responses, used one per stop request before normal handling resumes. */
   queueFaults(...faults: ModelArtsFault[]): void;
   /** Replaces the accepted credentials, to simulate a rotation. */
   setCredentials(credentials: readonly HuaweiCredentials[]): void;
@@ -60,7 +60,7 @@ const STOP_PATH = /^\/v2\/([^/]+)\/processor-tasks\/([^/]+)\/versions\/([^/]+)\/
 
 /**
  * Serves `POST /v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}/stop` on 127.0.0.1. It verifies
- * SDK-HMAC-SHA256 signatures against `credentials`, keeps version state, and answers like ModelArts: `200 {}`,
+ * SDK-HMAC-SHA256 signatures against `credentials`, keeps version state, and responds like ModelArts: `200 {}`,
  * or a JSON `{error_code, error_msg}` with 401 or 404. The error codes are the stand-in's own.
  */
 export async function startModelArts(credentials: readonly HuaweiCredentials[]): Promise<ModelArtsStandIn> {

@@ -25,14 +25,14 @@ function directivesOf(document: JsonLine): EmfMetricDirective[] {
  * (order ignored) and whose dimension values match.
  */
 function metricSum(lines: JsonLine[], name: string, dimensions: Record<string, string>): number {
-  const wanted = Object.keys(dimensions).sort().join(',');
+  const expectedSet = Object.keys(dimensions).sort().join(',');
   let sum = 0;
   for (const document of emfDocuments(lines)) {
     const declares = directivesOf(document).some(
       (directive) =>
         directive.Namespace === NAMESPACE &&
         directive.Metrics.some((metric) => metric.Name === name) &&
-        directive.Dimensions.some((set) => [...set].sort().join(',') === wanted),
+        directive.Dimensions.some((set) => [...set].sort().join(',') === expectedSet),
     );
     const valuesMatch = Object.entries(dimensions).every(([key, value]) => document[key] === value);
     if (declares && valuesMatch) {
