@@ -14,9 +14,9 @@ const ROUTE_PARAMETERS = ['project_id', 'task_id', 'version_id'] as const;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Browser CORS settings, applied the way API Gateway HTTP API applies its built-in CORS configuration: the
- * gateway responds to preflight requests for the route itself, adds the CORS headers to the handler's
- * responses and drops any CORS headers that the handler set. It also adds them to its own error responses.
+ * Browser CORS settings, applied the way API Gateway HTTP API applies its built-in CORS configuration. The
+ * gateway responds to preflight requests for the route itself, and adds the CORS headers to the handler's
+ * responses and to its own error responses. It drops any CORS headers that the handler set.
  */
 export interface CorsSettings {
   /** Origins allowed to call the API, such as `http://127.0.0.1:3001`, compared exactly with `Origin`. */

@@ -13,10 +13,10 @@
 import { startDemoServer } from './demo/server';
 import { loadDevSigningKey } from './dev-key';
 import { parseCorsOrigins, startLocalGateway, type HttpApiHandler } from './gateway';
-import { startJwtIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_SCOPE } from './stand-ins/jwt-issuer';
+import { startJwtIssuer } from './stand-ins/jwt-issuer';
 import { startModelArts, SEEDED_VERSION } from './stand-ins/modelarts';
 import { startSecretsManager } from './stand-ins/secrets-manager';
-import { generateCredentials, LOCAL_SECRET_ID } from './stand-ins';
+import { generateCredentials, issuerStandInEnv, LOCAL_SECRET_ID, upstreamStandInEnv } from './stand-ins';
 import type { RunningServer } from './stand-ins/json-server';
 
 const DEFAULT_PORT = 3000;
@@ -40,16 +40,11 @@ async function main(): Promise<void> {
     const secretsManager = await startSecretsManager({ [LOCAL_SECRET_ID]: JSON.stringify(credentials) });
     const modelArts = await startModelArts([credentials]);
     running.push(secretsManager, modelArts);
-    Object.assign(env, {
-      MODELARTS_ENDPOINT: modelArts.url,
-      UPSTREAM_SECRET_ID: LOCAL_SECRET_ID,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
-      AWS_REGION: env.AWS_REGION ?? 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIALOCALSTANDIN0000',
-      AWS_SECRET_ACCESS_KEY: 'local-stand-in-secret',
-      ALLOWED_PROJECT_IDS: env.ALLOWED_PROJECT_IDS ?? SEEDED_VERSION.projectId,
-    });
-    // With static credentials set, the SDK never contacts an instance metadata service.
+    // A region or project list the user set is kept; everything else points at the stand-ins.
+    const { AWS_REGION, ALLOWED_PROJECT_IDS } = env;
+    Object.assign(env, upstreamStandInEnv(secretsManager, modelArts));
+    env.AWS_REGION = AWS_REGION ?? env.AWS_REGION;
+    env.ALLOWED_PROJECT_IDS = ALLOWED_PROJECT_IDS ?? env.ALLOWED_PROJECT_IDS;
     env.AWS_EC2_METADATA_DISABLED = 'true';
     notes.push(`ModelArts stand-in   ${modelArts.url}`, `Secrets Manager stand-in ${secretsManager.url}`);
   }
@@ -57,12 +52,9 @@ async function main(): Promise<void> {
   if (!env.JWT_ISSUER) {
     const issuer = await startJwtIssuer([loadDevSigningKey()]);
     running.push(issuer);
-    Object.assign(env, {
-      JWT_ISSUER: LOCAL_ISSUER,
-      JWT_AUDIENCE: LOCAL_AUDIENCE,
-      JWT_JWKS_URI: issuer.jwksUri,
-      REQUIRED_SCOPE: env.REQUIRED_SCOPE ?? LOCAL_SCOPE,
-    });
+    const { REQUIRED_SCOPE } = env;
+    Object.assign(env, issuerStandInEnv(issuer));
+    env.REQUIRED_SCOPE = REQUIRED_SCOPE ?? env.REQUIRED_SCOPE;
     notes.push(`JWT issuer stand-in  ${issuer.jwksUri}`);
   }
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -11,7 +11,7 @@ export interface StandInsReadyMessage {
   readonly credentials: { readonly ak: string; readonly sk: string };
 }
 
-/** What the stand-ins have received so far. */
+/** Counts of what the stand-ins have received so far. */
 export interface StandInCountsMessage {
   readonly type: 'counts';
   readonly getSecretValueCalls: number;

@@ -94,7 +94,7 @@ export interface StageConfig {
   readonly secretCacheTtlSeconds?: number;
 
   /**
-   * Where alarms send notifications.
+   * Destination of alarm notifications.
    * @default - alarms only change state in CloudWatch
    */
   readonly alarmNotification?: AlarmNotification;

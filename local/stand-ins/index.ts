@@ -34,20 +34,7 @@ export async function startStandIns(signingKey: SigningKey, credentials = genera
   const secretsManager = await startSecretsManager({ [LOCAL_SECRET_ID]: JSON.stringify(credentials) });
   const modelArts = await startModelArts([credentials]);
 
-  const env: Record<string, string> = {
-    MODELARTS_ENDPOINT: modelArts.url,
-    UPSTREAM_SECRET_ID: LOCAL_SECRET_ID,
-    JWT_ISSUER: LOCAL_ISSUER,
-    JWT_AUDIENCE: LOCAL_AUDIENCE,
-    JWT_JWKS_URI: issuer.jwksUri,
-    REQUIRED_SCOPE: LOCAL_SCOPE,
-    ALLOWED_PROJECT_IDS: SEEDED_VERSION.projectId,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
-    // The SDK signs every request, so it needs some credentials and a region; the stand-in accepts any.
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIALOCALSTANDIN0000',
-    AWS_SECRET_ACCESS_KEY: 'local-stand-in-secret',
-  };
+  const env = { ...upstreamStandInEnv(secretsManager, modelArts), ...issuerStandInEnv(issuer) };
 
   return {
     issuer,
@@ -58,5 +45,30 @@ export async function startStandIns(signingKey: SigningKey, credentials = genera
     close: async () => {
       await Promise.all([issuer.close(), secretsManager.close(), modelArts.close()]);
     },
+  };
+}
+
+/** Handler environment for the Secrets Manager and ModelArts stand-ins, and the seeded project. */
+export function upstreamStandInEnv(secretsManager: SecretsManagerStandIn, modelArts: ModelArtsStandIn): Record<string, string> {
+  return {
+    MODELARTS_ENDPOINT: modelArts.url,
+    UPSTREAM_SECRET_ID: LOCAL_SECRET_ID,
+    ALLOWED_PROJECT_IDS: SEEDED_VERSION.projectId,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+    // The SDK signs every request, so it needs some credentials and a region; the stand-in accepts any.
+    // With static credentials set, the SDK never contacts an instance metadata service.
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIALOCALSTANDIN0000',
+    AWS_SECRET_ACCESS_KEY: 'local-stand-in-secret',
+  };
+}
+
+/** Handler environment for the JWT issuer stand-in. */
+export function issuerStandInEnv(issuer: JwtIssuerStandIn): Record<string, string> {
+  return {
+    JWT_ISSUER: LOCAL_ISSUER,
+    JWT_AUDIENCE: LOCAL_AUDIENCE,
+    JWT_JWKS_URI: issuer.jwksUri,
+    REQUIRED_SCOPE: LOCAL_SCOPE,
   };
 }

@@ -67,7 +67,7 @@ export interface FaultRow {
   readonly secretReads: number;
   /** JWKS downloads that reached the issuer stand-in. */
   readonly jwksRequests: number;
-  /** Longest time one step may take, in milliseconds. @default 2000 */
+  /** Maximum time one step may take, in milliseconds. @default 2000 */
   readonly budgetMs?: number;
   /** Assertions that only this row needs. */
   readonly check?: (ctx: RowContext, responses: readonly HandlerResponse[]) => void;
